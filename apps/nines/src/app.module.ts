@@ -1,0 +1,41 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiController } from './http/api.controller';
+import { ConfigReloadService } from './http/config-reload.service';
+import { ErrorFilter } from './http/error.filter';
+import { HealthController } from './http/health.controller';
+import { SystemsService } from './http/systems.service';
+import { MaintenanceService } from './maintenance/maintenance.service';
+import { ProberService } from './probing/prober.service';
+import type { Runtime } from './runtime/runtime';
+import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
+
+/** One module, its parts chosen by role: api (HTTP API), prober (engine), worker (maintenance, delivery). */
+@Module({})
+export class AppModule {
+  static register(rt: Runtime): DynamicModule {
+    const roles = rt.settings.roles;
+    const core: Provider[] = [
+      { provide: SETTINGS, useValue: rt.settings },
+      { provide: CONFIG, useValue: rt.config },
+      { provide: DATA_SOURCE, useValue: rt.dataSource },
+      { provide: REDIS, useValue: rt.redis },
+      { provide: LOGGER, useValue: rt.logger },
+      { provide: CLOCK, useValue: rt.clock },
+      { provide: METRICS, useValue: rt.metrics },
+      { provide: READINESS, useValue: rt.readiness },
+      { provide: TARGET_IDS, useValue: rt.targetIds },
+      { provide: APP_FILTER, useClass: ErrorFilter },
+      ConfigReloadService,
+    ];
+    const providers: Provider[] = [...core];
+    const controllers: DynamicModule['controllers'] = [HealthController];
+    if (roles.has('api')) {
+      providers.push(SystemsService);
+      controllers.push(ApiController);
+    }
+    if (roles.has('prober')) providers.push(ProberService);
+    if (roles.has('worker')) providers.push(MaintenanceService);
+    return { module: AppModule, providers, controllers };
+  }
+}

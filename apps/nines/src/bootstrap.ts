@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { systemClock } from '../../../libs/common/src/clock';
+import { ConfigHolder, loadConfigFile } from '../../../libs/config/src/config-holder';
+import type { Settings } from '../../../libs/config/src/settings';
+import { NinesMetrics } from '../../../libs/metrics/src/metrics';
+import { StateCollector } from '../../../libs/metrics/src/state-collector';
+import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
+import { StateRepository } from '../../../libs/storage/src/state.repository';
+import { TargetRepository } from '../../../libs/storage/src/target.repository';
+import { AppModule } from './app.module';
+import { PinoNestLogger } from './runtime/nest-logger';
+import { Readiness } from './runtime/readiness';
+import { connectRedis } from './runtime/redis';
+import type { Runtime } from './runtime/runtime';
+import { TargetIds } from './runtime/target-ids';
+
+export interface RunningNines {
+  app: NestExpressApplication;
+  runtime: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Nines with the given settings: config, database, migrations, Redis, then Nest. */
+export async function startNines(settings: Settings, logger: Logger): Promise<RunningNines> {
+  const config = new ConfigHolder(settings.configPath, await loadConfigFile(settings.configPath, settings.env), settings.env);
+  await ensureDatabase(settings.databaseUrl);
+  const dataSource = createDataSource(settings.databaseUrl, { applicationName: `nines-${[...settings.roles].join('+')}` });
+  await initializeDataSource(dataSource, settings.databaseUrl);
+  const readiness = new Readiness();
+  const ran = await migrate(dataSource);
+  if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
+  readiness.migrated = true;
+  const redis = await connectRedis(settings.redisUrl, `nines-${settings.instanceId}`);
+
+  // Keep the target registry in step with the config; runs before any other reload listener.
+  const targetIds = new TargetIds();
+  const registry = new TargetRepository(dataSource);
+  targetIds.ids = await registry.sync(config.get());
+  config.onChange(async (next) => {
+    targetIds.ids = await registry.sync(next);
+  });
+
+  const metrics = new NinesMetrics();
+  if (settings.roles.has('api')) new StateCollector(new StateRepository(dataSource), metrics.registry);
+  const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds };
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: true,
+  });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.disable('x-powered-by');
+  if (settings.roles.has('api')) {
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Nines').setDescription('Monitoring and alerting for high-availability stacks').setVersion('0.1.0').build(),
+    );
+    SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  app.enableShutdownHooks();
+  try {
+    await app.listen(settings.port, settings.host);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    redis.disconnect();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw Object.assign(new Error(`port ${settings.host}:${settings.port} is already in use (set NINES_PORT to another port)`), { oneLine: true });
+    throw err;
+  }
+  const addr = app.getHttpServer().address();
+  const url = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : `http://${settings.host}:${settings.port}`;
+  logger.info({ url, roles: [...settings.roles], config: settings.configPath, instance: settings.instanceId, targets: config.get().targets.length }, 'nines started');
+
+  let stopped = false;
+  return {
+    app,
+    runtime,
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      readiness.stopping = true;
+      await app.close();
+      await dataSource.destroy().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import { ConfigError, formatIssues } from '../../../../libs/config/src/errors';
+import type { Settings } from '../../../../libs/config/src/settings';
+import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
+import { CONFIG, LOGGER, METRICS, REDIS, SETTINGS } from '../runtime/tokens';
+
+const CHANNEL = 'nines:config:reload';
+
+/**
+ * Reloads on SIGHUP and on POST /api/v1/config/reload. A reload asked of one replica is
+ * announced on Redis so the others re-read their own file too.
+ */
+@Injectable()
+export class ConfigReloadService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private sub?: Redis;
+  private readonly onHup = () => void this.reloadLocal('SIGHUP').catch(() => undefined);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ConfigHolder,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) private readonly metrics: NinesMetrics,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    process.on('SIGHUP', this.onHup);
+    this.metrics.configLastReload.set(Date.now() / 1000);
+    this.sub = this.redis.duplicate();
+    this.sub.on('error', () => undefined);
+    this.sub.on('message', (_ch, from) => {
+      if (from !== this.settings.instanceId) void this.reloadLocal(`announced by ${from}`).catch(() => undefined);
+    });
+    await this.sub.subscribe(CHANNEL).catch((err) => this.logger.warn({ err }, 'cannot subscribe to config reload announcements'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    process.off('SIGHUP', this.onHup);
+    this.sub?.disconnect();
+  }
+
+  async reloadLocal(trigger: string) {
+    try {
+      const c = await this.config.reload();
+      this.metrics.configReloads.inc({ outcome: 'success' });
+      this.metrics.configLastReload.set(Date.now() / 1000);
+      this.logger.info({ trigger, targets: c.targets.length, systems: c.systems.length }, 'config reloaded');
+      return { status: 'reloaded', systems: c.systems.length, targets: c.targets.length };
+    } catch (err) {
+      this.metrics.configReloads.inc({ outcome: 'failure' });
+      if (err instanceof ConfigError) this.logger.error({ trigger, issues: err.issues }, `config reload rejected, keeping the running config:\n${formatIssues(err.issues)}`);
+      else this.logger.error({ trigger, err }, 'config reload failed, keeping the running config');
+      throw err;
+    }
+  }
+
+  async reloadEverywhere() {
+    const r = await this.reloadLocal('api');
+    await this.redis.publish(CHANNEL, this.settings.instanceId).catch((err) => this.logger.warn({ err }, 'could not announce the reload to other replicas'));
+    return r;
+  }
+}

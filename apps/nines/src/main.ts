@@ -1,0 +1,114 @@
+import 'reflect-metadata';
+import { createLogger } from '../../../libs/common/src/logger';
+import { DependencyError } from '../../../libs/common/src/errors';
+import { secretScrubber } from '../../../libs/common/src/secrets';
+import { loadConfigFile } from '../../../libs/config/src/config-holder';
+import { ConfigError, formatIssues } from '../../../libs/config/src/errors';
+import { readSettings, SettingsError } from '../../../libs/config/src/settings';
+import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
+import { startNines } from './bootstrap';
+
+const USAGE = `usage: nines <command>
+
+commands:
+  start                      run Nines (roles from NINES_ROLES, default api,prober,worker)
+  migrate                    apply database migrations and exit
+  check-config [FILE]        validate a config file (default: NINES_CONFIG or nines.yaml); exit 0 valid, 1 invalid
+  help                       this text
+
+environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
+             NINES_ROLES, NINES_LOG_LEVEL, NINES_INSTANCE_ID`;
+
+/** Prints a failure as one line (what, and how to fix it) and exits; never a stack trace. */
+function die(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${formatIssues(err.issues)}\n`);
+  } else if (err instanceof DependencyError) {
+    process.stderr.write(`nines: ${err.message}: ${err.hint}\n`);
+  } else if (err instanceof SettingsError) {
+    process.stderr.write(`nines: ${err.message}\n`);
+  } else {
+    const e = err as Error & { oneLine?: boolean };
+    process.stderr.write(`nines: ${secretScrubber.scrub(e?.message ?? String(err))}\n`);
+    if (!e?.oneLine && process.env.NINES_DEBUG) process.stderr.write(`${e?.stack}\n`);
+  }
+  process.exit(1);
+}
+
+async function checkConfig(file: string | undefined): Promise<void> {
+  const settings = readSettings();
+  const path = file ?? settings.configPath;
+  try {
+    const c = await loadConfigFile(path, settings.env);
+    process.stdout.write(`${path}: ok (${c.systems.length} systems, ${c.targets.length} probe targets, ${c.raw.slos.length} SLOs)\n`);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stdout.write(`${formatIssues(err.issues)}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function runMigrations(): Promise<void> {
+  const settings = readSettings();
+  await ensureDatabase(settings.databaseUrl);
+  const ds = createDataSource(settings.databaseUrl, { poolSize: 2, applicationName: 'nines-migrate' });
+  await initializeDataSource(ds, settings.databaseUrl);
+  try {
+    const ran = await migrate(ds);
+    process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'nothing to migrate: the database is up to date\n');
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function start(): Promise<void> {
+  const settings = readSettings();
+  const logger = createLogger({ level: settings.logLevel });
+  if (settings.configPathWasDefault && settings.configPath !== 'nines.yaml') logger.info(`no nines.yaml here: using ${settings.configPath}`);
+  const running = await startNines(settings, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    running.stop().then(
+      () => {
+        logger.flush?.();
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd ?? 'start') {
+    case 'start':
+      return start();
+    case 'migrate':
+      return runMigrations();
+    case 'check-config':
+      return checkConfig(rest[0]);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      process.stderr.write(`nines: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}\n`);
+      process.exit(2);
+  }
+}
+
+if (require.main === module) main(process.argv.slice(2)).catch(die);
+export { die };

@@ -1,0 +1,95 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../../../libs/common/src/clock';
+import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import type { NinesConfig } from '../../../../libs/config/src/config';
+import type { Settings } from '../../../../libs/config/src/settings';
+import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
+import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
+import { ProbeEngine } from '../../../../libs/probes/src/engine';
+import { runProbe } from '../../../../libs/probes/src/run-probe';
+import { ResultRepository } from '../../../../libs/storage/src/result.repository';
+import { ResultWriter } from '../../../../libs/storage/src/result-writer';
+import { TargetIds } from '../runtime/target-ids';
+import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, REDIS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
+
+/** Wires the probe engine to its schedule inputs (config), coordination (Redis) and outputs. */
+@Injectable()
+export class ProberService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly engine: ProbeEngine;
+  private readonly writer: ResultWriter;
+  private readonly membership: RedisMembership;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ConfigHolder,
+    @Inject(DATA_SOURCE) ds: DataSource,
+    @Inject(REDIS) redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(METRICS) private readonly metrics: NinesMetrics,
+    @Inject(SETTINGS) settings: Settings,
+    @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
+  ) {
+    this.writer = new ResultWriter(new ResultRepository(ds), logger, {
+      flushed: (rows, seconds) => {
+        metrics.resultRows.inc(rows);
+        metrics.resultFlushSeconds.observe(seconds);
+      },
+      failed: () => metrics.resultWriteFailures.inc(),
+      dropped: (n) => metrics.resultsDropped.inc(n),
+    });
+    this.membership = new RedisMembership(redis, settings.instanceId, logger);
+    const cfg = config.get();
+    this.engine = new ProbeEngine({
+      clock,
+      concurrency: cfg.defaults.concurrency,
+      thresholds: { failure: cfg.defaults.failureThreshold, recovery: cfg.defaults.recoveryThreshold },
+      claimer: new RedisTickClaimer(redis, settings.instanceId),
+      ownership: this.membership,
+      run: runProbe,
+      hooks: {
+        onStart: (_t, lagMs) => {
+          metrics.queueLag.observe(lagMs / 1000);
+          metrics.inFlight.inc();
+        },
+        onResult: (r, t, state) => {
+          metrics.inFlight.dec();
+          metrics.recordProbe(t.probe.kind, r.up, r.reason);
+          this.writer.add(r, state);
+        },
+        onSkipped: (_t, reason) => metrics.probesSkipped.inc({ reason }),
+        onTransition: (t, tr, state) => {
+          const r = state.lastResult;
+          const line = { target: t.key, system: t.system, member: t.member, kind: t.probe.kind, from: tr.from, to: tr.to, reason: r?.reason, role: r?.role };
+          if (tr.to === 'down') this.logger.warn(line, `${t.key} is down: ${r?.reason ?? 'unknown reason'}`);
+          else this.logger.info(line, `${t.key} is ${tr.to}`);
+        },
+      },
+    });
+    config.onChange((next) => this.apply(next));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.apply(this.config.get());
+    await this.membership.start();
+    this.writer.start();
+    this.engine.start();
+    this.logger.info({ targets: this.config.get().targets.length }, 'prober started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+    await this.writer.stop();
+    await this.membership.stop();
+  }
+
+  private apply(cfg: NinesConfig): void {
+    // The registry sync (bootstrap) ran first and refreshed the ids.
+    this.writer.setTargetIds(this.targetIds.ids);
+    this.engine.setTargets(cfg.targets);
+    this.metrics.targetsConfigured.reset();
+    for (const t of cfg.targets) this.metrics.targetsConfigured.inc({ kind: t.probe.kind });
+  }
+}

@@ -1,0 +1,10 @@
+/** Injection tokens for the I/O objects built before Nest starts. */
+export const SETTINGS = Symbol('SETTINGS');
+export const CONFIG = Symbol('CONFIG');
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+export const REDIS = Symbol('REDIS');
+export const LOGGER = Symbol('LOGGER');
+export const CLOCK = Symbol('CLOCK');
+export const METRICS = Symbol('METRICS');
+export const READINESS = Symbol('READINESS');
+export const TARGET_IDS = Symbol('TARGET_IDS');

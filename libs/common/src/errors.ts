@@ -1,0 +1,37 @@
+/** Domain errors carry a stable code; one HTTP filter maps codes to statuses. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_config'
+  | 'unavailable'
+  | 'internal';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** A missing or unreachable dependency: printed as one line with how to fix it, never a stack. */
+export class DependencyError extends Error {
+  constructor(
+    readonly dependency: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'DependencyError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

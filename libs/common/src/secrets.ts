@@ -1,0 +1,64 @@
+/**
+ * Secrets (passwords in URLs, SMTP credentials, webhook secrets) must never reach logs, errors,
+ * API output or metrics. Two defences: URLs are masked structurally wherever we print them, and
+ * every secret value known from the config is scrubbed from free text (driver errors often echo
+ * the connection string they were given).
+ */
+const MASK = '***';
+
+/** Masks the password (and token-like query parameters) of anything that looks like a URL. */
+export function maskUrl(raw: string): string {
+  return raw.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@]*)@/gi, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:${MASK}@`;
+  }).replace(/([?&](?:password|passwd|pwd|secret|token|access_token|api_key|apikey|key)=)[^&\s#"']*/gi, `$1${MASK}`);
+}
+
+/** Extracts the secret parts of a URL so they can be registered with a scrubber. */
+export function secretsOfUrl(raw: string): string[] {
+  const out: string[] = [];
+  try {
+    const u = new URL(raw);
+    if (u.password) {
+      out.push(u.password, decodeURIComponent(u.password));
+    }
+    for (const [k, v] of u.searchParams) {
+      if (/^(password|passwd|pwd|secret|token|access_token|api_key|apikey|key)$/i.test(k) && v) out.push(v);
+    }
+  } catch {
+    /* not a URL: nothing to extract */
+  }
+  return out;
+}
+
+export class SecretScrubber {
+  private secrets: string[] = [];
+
+  /** Replaces the known secret set (on config load and reload). Short values would mask noise. */
+  setSecrets(values: Iterable<string>): void {
+    const uniq = new Set<string>();
+    for (const v of values) if (v && v.length >= 3) uniq.add(v);
+    // Longest first so a secret containing another is masked whole.
+    this.secrets = [...uniq].sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = maskUrl(text);
+    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(MASK);
+    return out;
+  }
+
+  /** Deep-scrubs strings inside plain JSON-like values (log objects, API payloads). */
+  scrubValue<T>(value: T, depth = 0): T {
+    if (typeof value === 'string') return this.scrub(value) as T;
+    if (depth > 8 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => this.scrubValue(v, depth + 1)) as T;
+    if (value instanceof Date) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = this.scrubValue(v, depth + 1);
+    return out as T;
+  }
+}
+
+/** Process-wide scrubber: the logger and the error filter use it; the config loader feeds it. */
+export const secretScrubber = new SecretScrubber();

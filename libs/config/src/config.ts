@@ -1,0 +1,303 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../../common/src/duration';
+import { secretsOfUrl } from '../../common/src/secrets';
+import type { ProbeSpec, ProbeTarget } from '../../probes/src/target';
+import { driverFor, knownKinds } from '../../probes/src/registry';
+import { durationField } from '../../probes/src/drivers/fields';
+import { ConfigError, ConfigIssue, formatPath, fromZod } from './errors';
+import { configSchema, RawConfig, RouteInput } from './schema';
+
+export interface SystemDef {
+  name: string;
+  layer: string;
+  kind: string;
+  description?: string;
+  dependsOn: string[];
+  expect: { primaries?: number; minReplicas?: number; maxLagMs?: number; maxLagBytes?: number };
+  members: { name: string; key: string }[];
+  endpointKey?: string;
+  labels: Record<string, string>;
+}
+
+export interface NinesConfig {
+  raw: RawConfig;
+  defaults: { intervalMs: number; timeoutMs: number; failureThreshold: number; recoveryThreshold: number; concurrency: number };
+  systems: SystemDef[];
+  targets: ProbeTarget[];
+  storage: { rawRetentionMs: number; rollupRetentionMs: number };
+  /** Every secret value found in the config, for the scrubber. */
+  secrets: string[];
+}
+
+const ms = (s: string) => parseDuration(s)!;
+
+/** `${VAR}` and `${VAR:-default}` in string values; `$${` stays a literal `${`. */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[], issues: ConfigIssue[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escaped: string | undefined, name: string, dflt: string | undefined) => {
+      if (escaped) return whole.slice(1);
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (dflt !== undefined) return dflt;
+      issues.push({ path: formatPath(path), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], issues));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, [...path, k], issues);
+    return out;
+  }
+  return value;
+}
+
+const probeCommon = z
+  .object({
+    kind: z.string({ required_error: 'is required' }),
+    interval: durationField.optional(),
+    timeout: durationField.optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .passthrough();
+
+interface CheckedProbe {
+  spec: ProbeSpec;
+  intervalMs?: number;
+  timeoutMs?: number;
+  labels?: Record<string, string>;
+  secrets: string[];
+}
+
+function checkProbe(input: unknown, path: (string | number)[], issues: ConfigIssue[]): CheckedProbe | undefined {
+  const common = probeCommon.safeParse(input);
+  if (!common.success) {
+    issues.push(...fromZod(common.error, probeCommon, path, input));
+    return undefined;
+  }
+  const { kind, interval, timeout, labels, ...fields } = common.data;
+  const driver = driverFor(kind);
+  if (!driver) {
+    issues.push({ path: formatPath([...path, 'kind']), message: `unknown probe kind ${JSON.stringify(kind)} (known: ${knownKinds().join(', ')})` });
+    return undefined;
+  }
+  const parsed = driver.schema.safeParse(fields);
+  if (!parsed.success) {
+    // Report unknown fields against the driver's fields plus the common ones.
+    for (const i of fromZod(parsed.error, driver.schema, path, fields)) {
+      issues.push(i.message.startsWith('unknown field') && !i.message.includes('did you mean') ? { ...i, message: i.message.replace(')', ', interval, timeout, labels)') } : i);
+    }
+    return undefined;
+  }
+  const spec = { kind, ...(parsed.data as object) } as ProbeSpec;
+  return {
+    spec,
+    intervalMs: interval ? ms(interval) : undefined,
+    timeoutMs: timeout ? ms(timeout) : undefined,
+    labels,
+    secrets: driver.secrets?.(parsed.data) ?? [],
+  };
+}
+
+function duplicates<T>(items: T[], keyOf: (t: T) => string, path: (i: number) => (string | number)[], what: string, issues: ConfigIssue[]): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const k = keyOf(item);
+    if (seen.has(k)) issues.push({ path: formatPath(path(i)), message: `duplicate ${what} ${JSON.stringify(k)} (first at index ${seen.get(k)})` });
+    else seen.set(k, i);
+  });
+}
+
+function walkRoutes(route: RouteInput, path: (string | number)[], visit: (r: RouteInput, p: (string | number)[]) => void): void {
+  visit(route, path);
+  route.routes?.forEach((r, i) => walkRoutes(r, [...path, 'routes', i], visit));
+}
+
+/** Parses and validates a config document; throws ConfigError listing every problem at once. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): NinesConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true }) ?? {};
+  } catch (e) {
+    const err = e as YAMLParseError;
+    const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    throw new ConfigError([{ path: '(root)', message: `YAML syntax error${where}: ${err.message.split('\n')[0]}` }]);
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: '(root)', message: 'must be a mapping with systems, targets, …' }]);
+
+  const issues: ConfigIssue[] = [];
+  const substituted = substituteEnv(doc, env, [], issues);
+  const parsed = configSchema.safeParse(substituted);
+  if (!parsed.success) issues.push(...fromZod(parsed.error, configSchema, [], substituted));
+  if (!parsed.success) throw new ConfigError(issues);
+  const raw = parsed.data;
+
+  const defaults = {
+    intervalMs: ms(raw.defaults.interval),
+    timeoutMs: ms(raw.defaults.timeout),
+    failureThreshold: raw.defaults.failure_threshold,
+    recoveryThreshold: raw.defaults.recovery_threshold,
+    concurrency: raw.defaults.concurrency,
+  };
+  const secrets: string[] = [];
+  const targets: ProbeTarget[] = [];
+  const systems: SystemDef[] = [];
+
+  const addTarget = (
+    probeInput: unknown,
+    probePath: (string | number)[],
+    ownerPath: (string | number)[],
+    t: Omit<ProbeTarget, 'intervalMs' | 'timeoutMs' | 'probe' | 'labels'>,
+    inherited: { interval?: string; timeout?: string; labels?: Record<string, string> }[],
+  ): void => {
+    const checked = checkProbe(probeInput, probePath, issues);
+    if (!checked) return;
+    secrets.push(...checked.secrets);
+    // Most specific wins: probe, then owner (member/target), then system, then defaults.
+    let intervalMs = checked.intervalMs;
+    let timeoutMs = checked.timeoutMs;
+    const labels: Record<string, string> = {};
+    for (const level of [...inherited].reverse()) Object.assign(labels, level.labels ?? {});
+    Object.assign(labels, checked.labels ?? {});
+    for (const level of inherited) {
+      intervalMs ??= level.interval ? ms(level.interval) : undefined;
+      timeoutMs ??= level.timeout ? ms(level.timeout) : undefined;
+    }
+    intervalMs ??= defaults.intervalMs;
+    timeoutMs ??= Math.min(defaults.timeoutMs, intervalMs);
+    if (timeoutMs > intervalMs) {
+      issues.push({ path: formatPath([...ownerPath, 'timeout']), message: `must not exceed the interval (${timeoutMs}ms > ${intervalMs}ms): a probe may never overlap itself` });
+    }
+    targets.push({ ...t, intervalMs, timeoutMs, labels, probe: checked.spec });
+  };
+
+  raw.systems.forEach((s, si) => {
+    const sp: (string | number)[] = ['systems', si];
+    const sysLevel = { interval: s.interval, timeout: s.timeout, labels: s.labels };
+    const def: SystemDef = {
+      name: s.name,
+      layer: s.layer,
+      kind: s.kind,
+      description: s.description,
+      dependsOn: s.depends_on,
+      expect: {
+        primaries: s.expect.primaries,
+        minReplicas: s.expect.min_replicas,
+        maxLagMs: s.expect.max_lag ? ms(s.expect.max_lag) : undefined,
+        maxLagBytes: s.expect.max_lag_bytes,
+      },
+      members: s.members.map((m) => ({ name: m.name, key: `${s.name}/${m.name}` })),
+      labels: s.labels ?? {},
+    };
+    if (s.endpoint) {
+      def.endpointKey = `${s.name}/@endpoint`;
+      addTarget(s.endpoint.probe, [...sp, 'endpoint', 'probe'], [...sp, 'endpoint'],
+        { key: def.endpointKey, name: `${s.name} endpoint`, system: s.name, layer: s.layer, systemKind: s.kind, isEndpoint: true },
+        [{ interval: s.endpoint.interval, timeout: s.endpoint.timeout }, sysLevel]);
+    }
+    if (!s.members.length && !s.endpoint) issues.push({ path: formatPath([...sp, 'members']), message: 'a system needs at least one member or an endpoint' });
+    s.members.forEach((m, mi) => {
+      addTarget(m.probe, [...sp, 'members', mi, 'probe'], [...sp, 'members', mi],
+        { key: `${s.name}/${m.name}`, name: m.name, system: s.name, member: m.name, layer: s.layer, systemKind: s.kind },
+        [{ interval: m.interval, timeout: m.timeout, labels: m.labels }, sysLevel]);
+    });
+    duplicates(s.members, (m) => m.name, (i) => [...sp, 'members', i, 'name'], 'member name', issues);
+    systems.push(def);
+  });
+
+  raw.targets.forEach((t, ti) => {
+    addTarget(t.probe, ['targets', ti, 'probe'], ['targets', ti],
+      { key: t.name, name: t.name, systemKind: typeof t.probe.kind === 'string' ? t.probe.kind : undefined },
+      [{ interval: t.interval, timeout: t.timeout, labels: t.labels }]);
+  });
+
+  // Names and references.
+  duplicates(raw.systems, (s) => s.name, (i) => ['systems', i, 'name'], 'system name', issues);
+  duplicates(raw.targets, (t) => t.name, (i) => ['targets', i, 'name'], 'target name', issues);
+  duplicates(raw.slos, (s) => s.name, (i) => ['slos', i, 'name'], 'SLO name', issues);
+  duplicates(raw.alerting.receivers, (r) => r.name, (i) => ['alerting', 'receivers', i, 'name'], 'receiver name', issues);
+  const systemNames = new Set(raw.systems.map((s) => s.name));
+  const targetNames = new Set(raw.targets.map((t) => t.name));
+  raw.targets.forEach((t, i) => {
+    if (systemNames.has(t.name)) issues.push({ path: formatPath(['targets', i, 'name']), message: `${JSON.stringify(t.name)} is already the name of a system` });
+  });
+  raw.systems.forEach((s, si) =>
+    s.depends_on.forEach((d, di) => {
+      if (!systemNames.has(d)) issues.push({ path: formatPath(['systems', si, 'depends_on', di]), message: `unknown system ${JSON.stringify(d)}` });
+      else if (d === s.name) issues.push({ path: formatPath(['systems', si, 'depends_on', di]), message: 'a system cannot depend on itself' });
+    }),
+  );
+  const cycle = findCycle(raw.systems.map((s) => [s.name, s.depends_on]));
+  if (cycle) issues.push({ path: 'systems', message: `depends_on forms a cycle: ${cycle.join(' → ')}` });
+
+  raw.slos.forEach((s, i) => {
+    if (s.selector.system && !systemNames.has(s.selector.system)) issues.push({ path: formatPath(['slos', i, 'selector', 'system']), message: `unknown system ${JSON.stringify(s.selector.system)}` });
+    if (s.selector.target && !targetNames.has(s.selector.target)) issues.push({ path: formatPath(['slos', i, 'selector', 'target']), message: `unknown target ${JSON.stringify(s.selector.target)}` });
+  });
+
+  const receiverNames = new Set(raw.alerting.receivers.map((r) => r.name));
+  const intervalNames = new Set(raw.alerting.time_intervals.map((t) => t.name));
+  if (raw.alerting.route) {
+    if (!raw.alerting.route.receiver) issues.push({ path: 'alerting.route.receiver', message: 'the root route needs a receiver' });
+    if (raw.alerting.route.matchers?.length) issues.push({ path: 'alerting.route.matchers', message: 'the root route matches every alert and cannot have matchers' });
+    walkRoutes(raw.alerting.route, ['alerting', 'route'], (r, p) => {
+      if (r.receiver && !receiverNames.has(r.receiver)) issues.push({ path: formatPath([...p, 'receiver']), message: `unknown receiver ${JSON.stringify(r.receiver)}` });
+      if (r.escalate && !receiverNames.has(r.escalate.receiver)) issues.push({ path: formatPath([...p, 'escalate', 'receiver']), message: `unknown receiver ${JSON.stringify(r.escalate.receiver)}` });
+      r.mute_time_intervals?.forEach((n, i) => {
+        if (!intervalNames.has(n)) issues.push({ path: formatPath([...p, 'mute_time_intervals', i]), message: `unknown time interval ${JSON.stringify(n)}` });
+      });
+    });
+  } else if (raw.alerting.receivers.length) {
+    issues.push({ path: 'alerting.route', message: 'is required when receivers are configured' });
+  }
+  raw.alerting.receivers.forEach((r, i) => {
+    if (r.email && !raw.smtp) issues.push({ path: formatPath(['alerting', 'receivers', i, 'email']), message: 'email needs the smtp section' });
+    if (r.webhook) {
+      secrets.push(...secretsOfUrl(r.webhook.url));
+      if (r.webhook.secret) secrets.push(r.webhook.secret);
+      for (const [k, v] of Object.entries(r.webhook.headers)) if (/authorization|token|key|secret/i.test(k)) secrets.push(v);
+    }
+  });
+  if (raw.alerting.ack_secret) secrets.push(raw.alerting.ack_secret);
+  if (raw.reports.weekly && !raw.smtp) issues.push({ path: 'reports.weekly', message: 'sending reports needs the smtp section' });
+  if (raw.smtp) {
+    secrets.push(...secretsOfUrl(raw.smtp.url));
+    if (raw.smtp.password) secrets.push(raw.smtp.password);
+  }
+
+  if (issues.length) throw new ConfigError(issues);
+  return {
+    raw,
+    defaults,
+    systems,
+    targets,
+    storage: { rawRetentionMs: ms(raw.storage.raw_retention), rollupRetentionMs: ms(raw.storage.rollup_retention) },
+    secrets,
+  };
+}
+
+function findCycle(edges: [string, string[]][]): string[] | undefined {
+  const graph = new Map(edges);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, 'visiting');
+    stack.push(n);
+    for (const d of graph.get(n) ?? []) {
+      if (d === n) continue; // reported separately
+      const c = visit(d);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const [n] of edges) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
+}

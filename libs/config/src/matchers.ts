@@ -1,0 +1,25 @@
+/** Alertmanager-style label matchers: name="v", name!="v", name=~"re", name!~"re". */
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
+
+const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]*))\s*$/;
+
+export function parseMatcher(text: string): Matcher | string {
+  const m = MATCHER.exec(text);
+  if (!m) return `is not a matcher (expected e.g. severity="page", team=~"db|web")`;
+  const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4];
+  const op = m[2] as MatchOp;
+  if (op === '=~' || op === '!~') {
+    try {
+      new RegExp(`^(?:${value})$`);
+    } catch {
+      return `has an invalid regular expression ${JSON.stringify(value)}`;
+    }
+  }
+  return { name: m[1], op, value };
+}

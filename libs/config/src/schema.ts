@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import { parseDuration } from '../../common/src/duration';
+import { durationField, hostPort } from '../../probes/src/drivers/fields';
+import { cronError } from './cron';
+import { parseMatcher } from './matchers';
+
+/**
+ * The YAML shape of PRODUCT.md. Every object is strict: a typo is an error, never silently ignored.
+ * Probe specs are checked against their driver's own schema in validate.ts.
+ */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+export const name = z.string().regex(NAME, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const LAYERS = ['access', 'proxy', 'gateway', 'service', 'registry', 'coordination', 'cache', 'search', 'queue', 'storage', 'network'] as const;
+
+const labels = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names must match [A-Za-z_][A-Za-z0-9_]*'), z.string());
+
+const matcher = z.string().superRefine((s, ctx) => {
+  const m = parseMatcher(s);
+  if (typeof m === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: m });
+});
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a known IANA time zone (e.g. UTC, Europe/Berlin, Asia/Tokyo)' },
+);
+
+/** Probe specs stay loose here; their fields are validated by the driver for their kind. */
+export const probeSpec = z.record(z.string(), z.unknown());
+
+const positiveDuration = durationField.refine((s) => (parseDuration(s) ?? 0) > 0, { message: 'must be greater than 0' });
+
+const defaults = z
+  .object({
+    interval: positiveDuration.default('10s'),
+    timeout: positiveDuration.default('3s'),
+    failure_threshold: z.number().int().min(1).max(100).default(1),
+    recovery_threshold: z.number().int().min(1).max(100).default(1),
+    concurrency: z.number().int().min(1).max(100_000).default(1024),
+  })
+  .strict();
+
+const member = z
+  .object({
+    name,
+    probe: probeSpec,
+    interval: positiveDuration.optional(),
+    timeout: positiveDuration.optional(),
+    labels: labels.optional(),
+  })
+  .strict();
+
+const system = z
+  .object({
+    name,
+    layer: z.enum(LAYERS),
+    kind: z.string().min(1),
+    description: z.string().optional(),
+    depends_on: z.array(name).default([]),
+    endpoint: z.object({ probe: probeSpec, interval: positiveDuration.optional(), timeout: positiveDuration.optional() }).strict().optional(),
+    expect: z
+      .object({
+        primaries: z.number().int().min(0).optional(),
+        min_replicas: z.number().int().min(0).optional(),
+        max_lag: positiveDuration.optional(),
+        max_lag_bytes: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .default({}),
+    members: z.array(member).default([]),
+    interval: positiveDuration.optional(),
+    timeout: positiveDuration.optional(),
+    labels: labels.optional(),
+  })
+  .strict();
+
+const target = z
+  .object({
+    name,
+    probe: probeSpec,
+    interval: positiveDuration.optional(),
+    timeout: positiveDuration.optional(),
+    labels: labels.optional(),
+  })
+  .strict();
+
+const calendarWindow = z.enum(['week', 'month', 'quarter']);
+
+const slo = z
+  .object({
+    name,
+    description: z.string().optional(),
+    selector: z
+      .object({ system: name.optional(), target: name.optional(), labels: labels.optional() })
+      .strict()
+      .refine((s) => [s.system, s.target, s.labels].filter((x) => x !== undefined).length === 1, {
+        message: 'must name exactly one of system, target or labels',
+      }),
+    sli: z
+      .object({ kind: z.enum(['availability', 'latency']).default('availability'), threshold: positiveDuration.optional() })
+      .strict()
+      .refine((s) => s.kind !== 'latency' || s.threshold !== undefined, { message: 'a latency SLI needs threshold (e.g. 300ms)', path: ['threshold'] })
+      .default({ kind: 'availability' }),
+    objective: z.number().gt(0, 'must be above 0').lt(100, 'must be below 100 (100% leaves no error budget)'),
+    window: z.union([calendarWindow, positiveDuration], {
+      errorMap: () => ({ message: 'must be a duration (e.g. 30d) or one of week, month, quarter' }),
+    }),
+    timezone: timezone.default('UTC'),
+    exclude: z
+      .object({ drills: z.boolean().default(true), maintenance: z.boolean().default(true), silenced: z.boolean().default(false) })
+      .strict()
+      .default({}),
+    labels: labels.optional(),
+  })
+  .strict();
+
+const emailReceiver = z
+  .object({ to: z.array(z.string().email('is not an email address')).nonempty('needs at least one address'), from: z.string().optional(), subject_prefix: z.string().optional() })
+  .strict();
+
+const webhookReceiver = z
+  .object({
+    url: z.string().url('is not a valid URL'),
+    format: z.enum(['standard', 'alertmanager', 'slack']).default('standard'),
+    secret: z.string().min(1).optional(),
+    allow_private: z.boolean().default(false),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeout: positiveDuration.default('10s'),
+  })
+  .strict();
+
+const receiver = z
+  .object({ name, email: emailReceiver.optional(), webhook: webhookReceiver.optional() })
+  .strict()
+  .refine((r) => r.email || r.webhook, { message: 'needs email or webhook' });
+
+export interface RouteInput {
+  receiver?: string;
+  matchers?: string[];
+  continue?: boolean;
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  send_resolved?: boolean;
+  mute_time_intervals?: string[];
+  escalate?: { after: string; receiver: string };
+  routes?: RouteInput[];
+}
+
+const route: z.ZodType<RouteInput> = z.lazy(() =>
+  z
+    .object({
+      receiver: name.optional(),
+      matchers: z.array(matcher).optional(),
+      continue: z.boolean().optional(),
+      group_by: z.array(z.string()).optional(),
+      group_wait: durationField.optional(),
+      group_interval: positiveDuration.optional(),
+      repeat_interval: positiveDuration.optional(),
+      send_resolved: z.boolean().optional(),
+      mute_time_intervals: z.array(name).optional(),
+      escalate: z.object({ after: positiveDuration, receiver: name }).strict().optional(),
+      routes: z.array(route).optional(),
+    })
+    .strict(),
+);
+
+const timeRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM-HH:MM');
+const timeInterval = z
+  .object({
+    name,
+    intervals: z
+      .array(
+        z
+          .object({
+            times: z.array(timeRange).optional(),
+            weekdays: z.array(z.string().regex(/^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$/, 'must be a weekday or range like monday:friday')).optional(),
+            start: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time' }).optional(),
+            end: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time' }).optional(),
+            location: timezone.optional(),
+          })
+          .strict(),
+      )
+      .nonempty(),
+  })
+  .strict();
+
+const inhibitRule = z
+  .object({ source_matchers: z.array(matcher).nonempty(), target_matchers: z.array(matcher).nonempty(), equal: z.array(z.string()).default([]) })
+  .strict();
+
+const alerting = z
+  .object({
+    external_url: z.string().url().optional(),
+    receivers: z.array(receiver).default([]),
+    route: route.optional(),
+    inhibit_rules: z.array(inhibitRule).default([]),
+    time_intervals: z.array(timeInterval).default([]),
+    ack_secret: z.string().min(16, 'must be at least 16 characters').optional(),
+  })
+  .strict();
+
+const smtp = z
+  .object({
+    url: z.string().superRefine((s, ctx) => {
+      try {
+        const u = new URL(s);
+        if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must use smtp:// or smtps://' });
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is not a valid URL' });
+      }
+    }),
+    from: z.string().min(3),
+    starttls: z.enum(['auto', 'required', 'off']).default('auto'),
+    tls_verify: z.boolean().default(true),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  })
+  .strict();
+
+const reports = z
+  .object({
+    weekly: z
+      .object({
+        cron: z.string().superRefine((s, ctx) => {
+          const e = cronError(s);
+          if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, message: e });
+        }),
+        timezone: timezone.default('UTC'),
+        to: z.array(z.string().email('is not an email address')).nonempty('needs at least one address'),
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const storage = z
+  .object({
+    raw_retention: positiveDuration.default('14d'),
+    rollup_retention: positiveDuration.default('400d'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    defaults: defaults.default({}),
+    systems: z.array(system).default([]),
+    targets: z.array(target).default([]),
+    slos: z.array(slo).default([]),
+    alerting: alerting.default({}),
+    smtp: smtp.optional(),
+    reports: reports.default({}),
+    storage: storage.default({}),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+export { hostPort };

@@ -1,0 +1,62 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { reasonClass } from './reason-class';
+
+/**
+ * The process's own metrics on an injected registry: engine health (probes run, failed,
+ * skipped, scheduling lag), result writes and config reloads. Per-target HA state is added by
+ * StateCollector from the shared database.
+ */
+export class NinesMetrics {
+  readonly registry = new Registry();
+  readonly probesTotal: Counter<'kind'>;
+  readonly probesFailed: Counter<'kind' | 'reason'>;
+  readonly probesSkipped: Counter<'reason'>;
+  readonly queueLag: Histogram<string>;
+  readonly inFlight: Gauge<string>;
+  readonly resultRows: Counter<string>;
+  readonly resultFlushSeconds: Histogram<string>;
+  readonly resultWriteFailures: Counter<string>;
+  readonly resultsDropped: Counter<string>;
+  readonly resultsBuffered: Gauge<string>;
+  readonly configReloads: Counter<'outcome'>;
+  readonly configLastReload: Gauge<string>;
+  readonly targetsConfigured: Gauge<'kind'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.probesTotal = new Counter({ name: 'nines_probes_total', help: 'Probes run by this process.', labelNames: ['kind'], registers });
+    this.probesFailed = new Counter({ name: 'nines_probes_failed_total', help: 'Probes that failed, by class of reason.', labelNames: ['kind', 'reason'], registers });
+    this.probesSkipped = new Counter({
+      name: 'nines_probes_skipped_total',
+      help: 'Ticks not run: overlap (previous run still in flight), behind (scheduler fell a whole interval behind), claimed_elsewhere (another replica ran it).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.queueLag = new Histogram({
+      name: 'nines_probe_queue_lag_seconds',
+      help: 'Delay between a probe tick and the probe actually starting (scheduling lag).',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.inFlight = new Gauge({ name: 'nines_probes_in_flight', help: 'Probes running right now in this process.', registers });
+    this.resultRows = new Counter({ name: 'nines_result_rows_written_total', help: 'Probe results written to PostgreSQL.', registers });
+    this.resultFlushSeconds = new Histogram({
+      name: 'nines_result_flush_duration_seconds',
+      help: 'Time to write one batch of probe results.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.resultWriteFailures = new Counter({ name: 'nines_result_write_failures_total', help: 'Failed batch writes (retried).', registers });
+    this.resultsDropped = new Counter({ name: 'nines_results_dropped_total', help: 'Raw results dropped because the write buffer was full.', registers });
+    this.resultsBuffered = new Gauge({ name: 'nines_results_buffered', help: 'Results waiting to be written.', registers });
+    this.configReloads = new Counter({ name: 'nines_config_reloads_total', help: 'Config reload attempts.', labelNames: ['outcome'], registers });
+    this.configLastReload = new Gauge({ name: 'nines_config_last_reload_success_timestamp_seconds', help: 'When the running config was loaded.', registers });
+    this.targetsConfigured = new Gauge({ name: 'nines_targets', help: 'Configured probe targets by probe kind.', labelNames: ['kind'], registers });
+  }
+
+  recordProbe(kind: string, up: boolean, reason?: string): void {
+    this.probesTotal.inc({ kind });
+    if (!up) this.probesFailed.inc({ kind, reason: reasonClass(reason) });
+  }
+}

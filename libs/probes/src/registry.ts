@@ -1,0 +1,19 @@
+import type { ProbeDriver } from './driver';
+import { dnsDriver } from './drivers/dns.driver';
+import { httpDriver } from './drivers/http.driver';
+import { postgresDriver } from './drivers/postgres.driver';
+import { redisDriver } from './drivers/redis.driver';
+import { tcpDriver } from './drivers/tcp.driver';
+
+/** Every driver Nines knows. A new layer is one driver file plus one line here. */
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver];
+
+const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
+
+export function driverFor(kind: string): ProbeDriver | undefined {
+  return byKind.get(kind);
+}
+
+export function knownKinds(): string[] {
+  return [...byKind.keys()];
+}

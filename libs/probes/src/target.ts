@@ -1,0 +1,22 @@
+/** A probe spec after config validation: kind plus the driver's own fields. */
+export interface ProbeSpec {
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** Something the engine probes on a schedule: a standalone target, a system member or endpoint. */
+export interface ProbeTarget {
+  /** Stable identity: "homepage", "orders-db/pg1", "orders-db/@endpoint". */
+  key: string;
+  name: string;
+  system?: string;
+  member?: string;
+  layer?: string;
+  /** Kind of the system (postgres, redis-sentinel…) or of the probe for standalone targets. */
+  systemKind?: string;
+  isEndpoint?: boolean;
+  intervalMs: number;
+  timeoutMs: number;
+  labels: Record<string, string>;
+  probe: ProbeSpec;
+}

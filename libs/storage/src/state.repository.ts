@@ -1,0 +1,63 @@
+import type { DataSource } from 'typeorm';
+
+export interface TargetView {
+  key: string;
+  name: string;
+  system: string | null;
+  member: string | null;
+  layer: string | null;
+  kind: string;
+  is_endpoint: boolean;
+  interval_ms: number;
+  timeout_ms: number;
+  labels: Record<string, string>;
+  status: string | null;
+  status_since: Date | null;
+  last_scheduled_at: Date | null;
+  last_success: boolean | null;
+  last_duration_ms: number | null;
+  last_reason: string | null;
+  last_warning: string | null;
+  role: string | null;
+  leader: string | null;
+  epoch: string | null;
+  lag_seconds: number | null;
+  lag_bytes: number | null;
+  http_status: number | null;
+  cert_expiry: Date | null;
+  consecutive_failures: number | null;
+  observation: { peers?: unknown[]; details?: Record<string, unknown> } | null;
+}
+
+export interface SystemRow {
+  name: string;
+  layer: string;
+  kind: string;
+  description: string | null;
+  depends_on: string[];
+  expect: Record<string, unknown>;
+  labels: Record<string, string>;
+}
+
+/** Read side for the API and the metrics exporter: every replica answers from the same rows. */
+export class StateRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async targets(filter: { system?: string; status?: string } = {}): Promise<TargetView[]> {
+    return this.ds.query(
+      `select t.key, t.name, t.system, t.member, t.layer, t.kind, t.is_endpoint, t.interval_ms, t.timeout_ms, t.labels,
+              s.status, s.status_since, s.last_scheduled_at, s.last_success, s.last_duration_ms, s.last_reason, s.last_warning,
+              s.role, s.leader, s.epoch, s.lag_seconds, s.lag_bytes, s.http_status, s.cert_expiry, s.consecutive_failures, s.observation
+         from targets t left join target_state s on s.target_id = t.id
+        where t.removed_at is null
+          and ($1::text is null or t.system = $1)
+          and ($2::text is null or coalesce(s.status, 'unknown') = $2)
+        order by t.system nulls last, t.is_endpoint desc, t.key`,
+      [filter.system ?? null, filter.status ?? null],
+    );
+  }
+
+  async systems(): Promise<SystemRow[]> {
+    return this.ds.query(`select name, layer, kind, description, depends_on, expect, labels from systems where removed_at is null order by name`);
+  }
+}

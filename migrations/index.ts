@@ -1,0 +1,4 @@
+import { CreateProbeStorage1763800000000 } from './1763800000000-CreateProbeStorage';
+
+/** Every migration, in order. Listed explicitly so the compiled app needs no glob loading. */
+export const MIGRATIONS = [CreateProbeStorage1763800000000];
