@@ -1,0 +1,72 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../../');
+export const MAIN = join(ROOT, 'dist/apps/nines/src/main.js');
+
+export interface NinesProcess {
+  proc: ChildProcess;
+  url: string;
+  logs: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function writeConfig(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-test-'));
+  const p = join(dir, 'nines.yaml');
+  writeFileSync(p, yaml);
+  return p;
+}
+
+/** Starts a real Nines process (as `nines start` would) and waits until it listens. */
+export async function startNinesProcess(opts: {
+  configPath: string;
+  databaseUrl: string;
+  redisUrl: string;
+  roles?: string;
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<NinesProcess> {
+  let out = '';
+  const proc = spawn(process.execPath, [MAIN, 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NINES_CONFIG: opts.configPath,
+      DATABASE_URL: opts.databaseUrl,
+      REDIS_URL: opts.redisUrl,
+      NINES_PORT: '0',
+      NINES_ROLES: opts.roles ?? 'api,prober,worker',
+      NINES_LOG_LEVEL: 'debug',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  let url: string | undefined;
+  while (!url) {
+    const m = /"url":"(http:\/\/[^"]+)".*"msg":"nines started"/.exec(out);
+    if (m) url = m[1];
+    else if (proc.exitCode !== null) throw new Error(`nines exited with ${proc.exitCode}:\n${out}`);
+    else if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`nines did not start in time:\n${out}`);
+    } else await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    proc,
+    url,
+    logs: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const [code] = (await once(proc, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}
