@@ -10,6 +10,7 @@ import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
 import { ProbeEngine } from '../../../../libs/probes/src/engine';
 import { runProbe } from '../../../../libs/probes/src/run-probe';
+import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
 import { TargetIds } from '../runtime/target-ids';
@@ -21,6 +22,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
   readonly engine: ProbeEngine;
   private readonly writer: ResultWriter;
   private readonly membership: RedisMembership;
+  private readonly watches: WatchSet;
 
   constructor(
     @Inject(CONFIG) private readonly config: ConfigHolder,
@@ -68,6 +70,11 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
         },
       },
     });
+    this.watches = new WatchSet(logger, clock, (key) => this.membership.owns(key), (target, event) => {
+      this.logger.info({ target: target.key, system: target.system, event: event.kind, details: event.details }, event.message);
+      // Cross-check at once: the poll confirms what the event announced.
+      this.engine.probeNow(target.key);
+    });
     config.onChange((next) => this.apply(next));
   }
 
@@ -76,10 +83,12 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     await this.membership.start();
     this.writer.start();
     this.engine.start();
+    this.watches.start();
     this.logger.info({ targets: this.config.get().targets.length }, 'prober started');
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.watches.stop();
     await this.engine.stop();
     await this.writer.stop();
     await this.membership.stop();
@@ -89,6 +98,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     // The registry sync (bootstrap) ran first and refreshed the ids.
     this.writer.setTargetIds(this.targetIds.ids);
     this.engine.setTargets(cfg.targets);
+    this.watches.setTargets(cfg.targets);
     this.metrics.targetsConfigured.reset();
     for (const t of cfg.targets) this.metrics.targetsConfigured.inc({ kind: t.probe.kind });
   }
