@@ -1,8 +1,9 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { NinesMetrics } from '../../../../libs/metrics/src/metrics';
+import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics, wantsOpenMetrics } from '../../../../libs/metrics/src/openmetrics';
 import { Readiness } from '../runtime/readiness';
 import { DATA_SOURCE, METRICS, READINESS } from '../runtime/tokens';
 
@@ -41,9 +42,14 @@ export class HealthController {
 
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
-  async metricsText(@Res() res: Response) {
+  async metricsText(@Headers('accept') accept: string | undefined, @Res() res: Response) {
     const body = await this.metrics.registry.metrics();
-    res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.send(body);
+    if (wantsOpenMetrics(accept)) {
+      res.setHeader('Content-Type', OPENMETRICS_CONTENT_TYPE);
+      res.send(toOpenMetrics(body));
+    } else {
+      res.setHeader('Content-Type', this.metrics.registry.contentType);
+      res.send(body);
+    }
   }
 }
