@@ -1,7 +1,7 @@
 import type { Clock } from '../../common/src/clock';
 import type { Observation, ProbeResult } from './observation';
 import { computeOffsets, DueHeap, nextTickAtOrAfter } from './schedule';
-import type { ProbeTarget } from './target';
+import { shardKey, type ProbeTarget } from './target';
 import { applyResult, initialState, TargetState, Transition } from './target-state';
 import { realTimers, Timers } from './timers';
 
@@ -164,7 +164,7 @@ export class ProbeEngine {
         nextAt = nextTickAtOrAfter(now + 1, e.target.intervalMs, e.offsetMs);
       }
       this.schedule(e, nextAt);
-      if (this.opts.ownership && !this.opts.ownership.owns(e.target.key)) continue;
+      if (this.opts.ownership && !this.opts.ownership.owns(shardKey(e.target))) continue;
       if (e.inFlight) {
         this.opts.hooks?.onSkipped?.(e.target, 'overlap');
         continue;

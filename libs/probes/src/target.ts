@@ -20,3 +20,11 @@ export interface ProbeTarget {
   labels: Record<string, string>;
   probe: ProbeSpec;
 }
+
+/**
+ * What a prober owns: a whole system (so one replica sees all its members together and can
+ * compare them) or a standalone target.
+ */
+export function shardKey(t: ProbeTarget): string {
+  return t.system !== undefined ? `system:${t.system}` : `target:${t.key}`;
+}

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { DriverEvent, Watch } from '../../../../libs/probes/src/driver';
 import { driverFor } from '../../../../libs/probes/src/registry';
-import type { ProbeTarget } from '../../../../libs/probes/src/target';
+import { shardKey, type ProbeTarget } from '../../../../libs/probes/src/target';
 
 /**
  * Keeps one live watch (Sentinel subscription, …) per watch-capable target that this replica
@@ -40,7 +40,7 @@ export class WatchSet {
   }
 
   private reconcile(): void {
-    const wanted = new Map(this.targets.filter((t) => this.owns(t.key)).map((t) => [t.key, t]));
+    const wanted = new Map(this.targets.filter((t) => this.owns(shardKey(t))).map((t) => [t.key, t]));
     for (const [key, a] of this.active) {
       const t = wanted.get(key);
       if (!t || JSON.stringify(t.probe) !== a.spec) {
