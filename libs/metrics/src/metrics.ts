@@ -24,7 +24,12 @@ export class NinesMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (opts.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client exports these gauges with a `_total` suffix, which promtool rejects; the
+      // same numbers are in nodejs_active_{handles,requests,resources} by type.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    }
     this.probesTotal = new Counter({ name: 'nines_probes_total', help: 'Probes run by this process.', labelNames: ['kind'], registers });
     this.probesFailed = new Counter({ name: 'nines_probes_failed_total', help: 'Probes that failed, by class of reason.', labelNames: ['kind', 'reason'], registers });
     this.probesSkipped = new Counter({
