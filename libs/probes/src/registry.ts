@@ -4,9 +4,10 @@ import { httpDriver } from './drivers/http.driver';
 import { postgresDriver } from './drivers/postgres.driver';
 import { redisDriver } from './drivers/redis.driver';
 import { tcpDriver } from './drivers/tcp.driver';
+import { haproxyDriver } from './drivers/haproxy.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 

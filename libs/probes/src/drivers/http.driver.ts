@@ -1,6 +1,3 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
 import { z } from 'zod';
 import { parseDuration, formatDuration } from '../../../common/src/duration';
 import { secretsOfUrl, maskUrl } from '../../../common/src/secrets';
@@ -8,9 +5,9 @@ import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
 import { reasonFromError } from '../reasons';
 import { durationField, httpUrl } from './fields';
+import { httpRequest, MAX_BODY, type HttpResponse } from './http-request';
 import { evaluateJsonPath, parseJsonPath } from './json-path';
 
-const MAX_BODY = 1 << 20; // enough for any health page; more is a misconfigured target
 const MAX_REDIRECTS = 10;
 
 export const httpSchema = z
@@ -50,69 +47,8 @@ function isRegex(s: string): boolean {
   }
 }
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  certExpiry?: number;
-}
-
-function earliestExpiry(cert: DetailedPeerCertificate | PeerCertificate | undefined): number | undefined {
-  let earliest: number | undefined;
-  const seen = new Set<string>();
-  let c = cert as DetailedPeerCertificate | undefined;
-  while (c && c.valid_to && !seen.has(c.fingerprint256)) {
-    seen.add(c.fingerprint256);
-    const t = Date.parse(c.valid_to) / 1000;
-    if (Number.isFinite(t) && (earliest === undefined || t < earliest)) earliest = t;
-    c = c.issuerCertificate;
-  }
-  return earliest;
-}
-
-function requestOnce(url: URL, spec: HttpSpec, ctx: ProbeContext): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const isHttps = url.protocol === 'https:';
-    const mod = isHttps ? https : http;
-    const headers: Record<string, string> = { 'user-agent': 'Nines-Probe/0.1', ...spec.headers };
-    let certExpiry: number | undefined;
-    const req = mod.request(
-      url,
-      {
-        method: spec.method,
-        headers,
-        agent: false, // a fresh connection each probe: a pooled socket would hide connect failures
-        signal: ctx.signal,
-        ...(isHttps ? { rejectUnauthorized: spec.tls_verify, servername: url.hostname } : {}),
-      },
-      (res) => {
-        if (isHttps) certExpiry = earliestExpiry((res.socket as TLSSocket).getPeerCertificate?.(true));
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_BODY) {
-            chunks.push(c);
-            size += c.length;
-          }
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_BODY), certExpiry }),
-        );
-        res.on('error', reject);
-        res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-      },
-    );
-    req.on('error', reject);
-    if (isHttps) {
-      req.on('socket', (s) =>
-        s.once('secureConnect', () => {
-          certExpiry = earliestExpiry((s as TLSSocket).getPeerCertificate(true));
-        }),
-      );
-    }
-    if (spec.body !== undefined) req.end(spec.body);
-    else req.end();
-  });
+function requestOnce(url: URL, spec: HttpSpec, ctx: ProbeContext): Promise<HttpResponse> {
+  return httpRequest(url, { method: spec.method, headers: spec.headers, body: spec.body, tlsVerify: spec.tls_verify, signal: ctx.signal, maxBody: MAX_BODY });
 }
 
 function statusOk(spec: HttpSpec, status: number): boolean {
@@ -121,7 +57,7 @@ function statusOk(spec: HttpSpec, status: number): boolean {
 
 export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation> {
   let url = new URL(spec.url);
-  let res: RawResponse;
+  let res: HttpResponse;
   let redirects = 0;
   try {
     for (;;) {

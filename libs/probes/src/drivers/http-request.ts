@@ -1,0 +1,130 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
+import type { ProbeContext } from '../driver';
+import { reasonFromError } from '../reasons';
+
+/** Enough for any health or stats page; more is a misconfigured target. */
+export const MAX_BODY = 1 << 20;
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Verify the server certificate (default true). */
+  tlsVerify?: boolean;
+  signal: AbortSignal;
+  maxBody?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** Earliest expiry in the served certificate chain, epoch seconds (https only). */
+  certExpiry?: number;
+}
+
+function earliestExpiry(cert: DetailedPeerCertificate | PeerCertificate | undefined): number | undefined {
+  let earliest: number | undefined;
+  const seen = new Set<string>();
+  let c = cert as DetailedPeerCertificate | undefined;
+  while (c && c.valid_to && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    const t = Date.parse(c.valid_to) / 1000;
+    if (Number.isFinite(t) && (earliest === undefined || t < earliest)) earliest = t;
+    c = c.issuerCertificate;
+  }
+  return earliest;
+}
+
+/**
+ * One HTTP request on a fresh connection (a pooled socket would hide connect failures). Basic
+ * auth written in the URL (http://user:pass@host/) is sent as an Authorization header by Node.
+ * Rejects with the socket error; callers turn it into a reason with reasonFromError.
+ */
+export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpResponse> {
+  const maxBody = opts.maxBody ?? MAX_BODY;
+  return new Promise((resolve, reject) => {
+    const isHttps = url.protocol === 'https:';
+    const mod = isHttps ? https : http;
+    const headers: Record<string, string> = { 'user-agent': 'Nines-Probe/0.1', ...opts.headers };
+    let certExpiry: number | undefined;
+    const req = mod.request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        headers,
+        agent: false,
+        signal: opts.signal,
+        ...(isHttps ? { rejectUnauthorized: opts.tlsVerify ?? true, servername: url.hostname } : {}),
+      },
+      (res) => {
+        if (isHttps) certExpiry = earliestExpiry((res.socket as TLSSocket).getPeerCertificate?.(true));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < maxBody) {
+            chunks.push(c);
+            size += c.length;
+          }
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, maxBody), certExpiry }),
+        );
+        res.on('error', reject);
+        res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+      },
+    );
+    req.on('error', reject);
+    if (isHttps) {
+      req.on('socket', (s) =>
+        s.once('secureConnect', () => {
+          certExpiry = earliestExpiry((s as TLSSocket).getPeerCertificate(true));
+        }),
+      );
+    }
+    if (opts.body !== undefined) req.end(opts.body);
+    else req.end();
+  });
+}
+
+export type Fetched = { ok: true; res: HttpResponse; text: string } | { ok: false; reason: string; status?: number };
+
+/**
+ * GET for drivers that read a status page: a network error or a non-2xx status becomes a short
+ * reason prefixed with `what` ("stats page: status 503"), never a throw.
+ */
+export async function fetchText(url: string | URL, ctx: ProbeContext, what: string, opts: Partial<HttpRequestOptions> = {}): Promise<Fetched> {
+  let res: HttpResponse;
+  try {
+    res = await httpRequest(typeof url === 'string' ? new URL(url) : url, { ...opts, signal: ctx.signal });
+  } catch (err) {
+    return { ok: false, reason: `${what}: ${reasonFromError(err, ctx.timeoutMs)}` };
+  }
+  if (res.status < 200 || res.status > 299) {
+    const auth = res.status === 401 || res.status === 403 ? ' (check credentials)' : '';
+    return { ok: false, status: res.status, reason: `${what}: status ${res.status}${auth}` };
+  }
+  return { ok: true, res, text: res.body.toString('utf8') };
+}
+
+/** fetchText, then JSON.parse; a body that is not JSON is a failed probe. */
+export async function fetchJson(url: string | URL, ctx: ProbeContext, what: string, opts: Partial<HttpRequestOptions> = {}): Promise<{ ok: true; json: unknown; res: HttpResponse } | { ok: false; reason: string; status?: number }> {
+  const r = await fetchText(url, ctx, what, { ...opts, headers: { accept: 'application/json', ...opts.headers } });
+  if (!r.ok) return r;
+  try {
+    return { ok: true, json: JSON.parse(r.text), res: r.res };
+  } catch {
+    return { ok: false, reason: `${what}: body is not valid JSON` };
+  }
+}
+
+/** Joins a path onto a base URL, keeping the base's own path prefix (http://h/es + /_cat → http://h/es/_cat). */
+export function joinUrl(base: string, path: string): URL {
+  const u = new URL(base);
+  const [p, q] = path.split('?');
+  u.pathname = u.pathname.replace(/\/+$/, '') + p;
+  u.search = q ? `?${q}` : '';
+  return u;
+}
