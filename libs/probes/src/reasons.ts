@@ -8,6 +8,9 @@ export function reasonFromError(err: unknown, timeoutMs?: number): string {
   if (e && (e.name === 'AbortError' || e.code === 'ABORT_ERR' || e.code === 'ETIMEDOUT_PROBE')) {
     return timeoutMs ? `timeout after ${formatDuration(timeoutMs)}` : 'timeout';
   }
+  // Node reports "socket hang up" with code ECONNRESET even when the peer closed cleanly
+  // before answering; that is a different story from a reset mid-exchange.
+  if (/socket hang up/i.test(e?.message ?? '')) return 'connection closed before response';
   switch (e?.code) {
     case 'ECONNREFUSED':
       return 'connection refused';
@@ -48,7 +51,7 @@ export function reasonFromError(err: unknown, timeoutMs?: number): string {
       return 'malformed HTTP response';
   }
   if (e?.code && /^HPE_/.test(e.code)) return 'malformed HTTP response';
-  if (e?.code === 'ECONNABORTED' || /socket hang up/i.test(e?.message ?? '')) return 'connection closed before response';
+  if (e?.code === 'ECONNABORTED') return 'connection closed before response';
   return secretScrubber.scrub(errorMessage(err)).slice(0, 300);
 }
 

@@ -103,6 +103,8 @@ export async function probePostgres(spec: PostgresSpec, ctx: ProbeContext): Prom
     if (ctx.signal.aborted) return { up: false, reason: reasonFromError(Object.assign(new Error('aborted'), { name: 'AbortError' }), ctx.timeoutMs) };
     const e = err as { code?: string; message?: string };
     if (e.code === '28P01' || e.code === '28000') return { up: false, reason: `authentication failed: ${e.message}` };
+    // pg's own wording when a SCRAM server (the default since PostgreSQL 14) meets a URL without a password.
+    if (/client password must be a (non-empty )?string/.test(e.message ?? '')) return { up: false, reason: 'authentication failed: the server asked for a password and the URL has none' };
     if (e.code === '3D000') return { up: false, reason: e.message ?? 'database does not exist' };
     if (e.code === '57P03') return { up: false, reason: 'database is starting up or shutting down' };
     if (e.code === '42501') return { up: false, reason: `permission denied for the role query: ${e.message}` };
