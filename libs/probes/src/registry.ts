@@ -6,9 +6,10 @@ import { redisDriver } from './drivers/redis.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
+import { exporterDriver } from './drivers/exporter.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, nginxDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, nginxDriver, exporterDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
