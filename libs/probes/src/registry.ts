@@ -3,13 +3,14 @@ import { dnsDriver } from './drivers/dns.driver';
 import { httpDriver } from './drivers/http.driver';
 import { postgresDriver } from './drivers/postgres.driver';
 import { redisDriver } from './drivers/redis.driver';
+import { redisSentinelDriver } from './drivers/redis-sentinel.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
 import { exporterDriver } from './drivers/exporter.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, nginxDriver, exporterDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, nginxDriver, exporterDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 

@@ -23,11 +23,17 @@ export class RespProtocolError extends Error {
   }
 }
 
-type ParseOutcome = { value: RespValue; next: number } | undefined; // undefined: need more bytes
+export type ParseOutcome = { value: RespValue; next: number } | undefined; // undefined: need more bytes
 
-function parse(buf: Buffer, pos: number, depth = 0): ParseOutcome {
+const notAReply = (buf: Buffer, pos: number) =>
+  new RespProtocolError(`not a Redis reply (starts with ${JSON.stringify(buf.toString('latin1', pos, Math.min(pos + 12, buf.length)))})`);
+
+/** Parses one RESP2 reply at `pos`; throws RespProtocolError on anything a Redis server would not send. */
+export function parse(buf: Buffer, pos: number, depth = 0): ParseOutcome {
   if (pos >= buf.length) return undefined;
   if (depth > 8) throw new RespProtocolError('reply nested too deeply');
+  // The first byte decides: garbage without a CRLF must fail now, not wait for the probe timeout.
+  if (!'+-:$*'.includes(String.fromCharCode(buf[pos]))) throw notAReply(buf, pos);
   const lineEnd = buf.indexOf('\r\n', pos);
   if (lineEnd < 0) {
     if (buf.length - pos > 64 * 1024) throw new RespProtocolError('reply line too long');
@@ -49,7 +55,8 @@ function parse(buf: Buffer, pos: number, depth = 0): ParseOutcome {
     case '$': {
       if (!/^-?\d+$/.test(line)) throw new RespProtocolError('malformed bulk length');
       const len = Number(line);
-      if (len < 0) return { value: null, next: after };
+      if (len === -1) return { value: null, next: after };
+      if (len < 0) throw new RespProtocolError('malformed bulk length');
       if (len > 16 * 1024 * 1024) throw new RespProtocolError('bulk reply too large');
       if (buf.length < after + len + 2) return undefined;
       if (buf[after + len] !== 13 || buf[after + len + 1] !== 10) throw new RespProtocolError('bulk reply not terminated');
@@ -58,7 +65,8 @@ function parse(buf: Buffer, pos: number, depth = 0): ParseOutcome {
     case '*': {
       if (!/^-?\d+$/.test(line)) throw new RespProtocolError('malformed array length');
       const n = Number(line);
-      if (n < 0) return { value: null, next: after };
+      if (n === -1) return { value: null, next: after };
+      if (n < 0) throw new RespProtocolError('malformed array length');
       if (n > 1_000_000) throw new RespProtocolError('array reply too large');
       const out: RespValue[] = [];
       let p = after;
@@ -71,7 +79,7 @@ function parse(buf: Buffer, pos: number, depth = 0): ParseOutcome {
       return { value: out, next: p };
     }
     default:
-      throw new RespProtocolError(`not a Redis reply (starts with ${JSON.stringify(buf.toString('latin1', pos, Math.min(pos + 12, buf.length)))})`);
+      throw notAReply(buf, pos);
   }
 }
 
@@ -92,10 +100,15 @@ export interface RespConnectOptions {
   signal: AbortSignal;
 }
 
+/** Pub/sub deliveries in RESP2: arrays that start with one of these are not replies to a command. */
+const PUSH_KINDS = new Set(['message', 'pmessage', 'smessage']);
+
 export class RespConnection {
   private buf: Buffer = Buffer.alloc(0);
   private pending: { resolve: (v: RespValue) => void; reject: (e: Error) => void }[] = [];
   private failure?: Error;
+  private pushHandler?: (message: RespValue[]) => void;
+  private failureHandlers: ((e: Error) => void)[] = [];
 
   private constructor(private socket: net.Socket) {
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -142,18 +155,38 @@ export class RespConnection {
     this.socket.destroy();
   }
 
+  /**
+   * For a subscribed connection: pub/sub messages ("message", "pmessage") go to `handler` instead
+   * of being taken as the reply to the next command, so PING and (P)SUBSCRIBE still work.
+   */
+  onPush(handler: (message: RespValue[]) => void): void {
+    this.pushHandler = handler;
+  }
+
+  /** Called once when the connection fails or closes (immediately if it already has). */
+  onFailure(handler: (e: Error) => void): void {
+    if (this.failure) handler(this.failure);
+    else this.failureHandlers.push(handler);
+  }
+
   private onData(d: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     try {
       let pos = 0;
-      while (this.pending.length) {
+      while (this.pending.length || this.pushHandler) {
         const r = parse(this.buf, pos);
         if (!r) break;
         pos = r.next;
-        this.pending.shift()!.resolve(r.value);
+        if (this.pushHandler && Array.isArray(r.value) && typeof r.value[0] === 'string' && PUSH_KINDS.has(r.value[0])) {
+          this.pushHandler(r.value);
+          continue;
+        }
+        const p = this.pending.shift();
+        if (!p) throw new RespProtocolError('unexpected data from server');
+        p.resolve(r.value);
       }
       this.buf = this.buf.subarray(pos);
-      if (!this.pending.length && this.buf.length) throw new RespProtocolError('unexpected data from server');
+      if (!this.pending.length && this.buf.length && !this.pushHandler) throw new RespProtocolError('unexpected data from server');
     } catch (e) {
       this.fail(e as Error);
       this.socket.destroy();
@@ -164,6 +197,7 @@ export class RespConnection {
     if (this.failure) return;
     this.failure = e;
     for (const p of this.pending.splice(0)) p.reject(e);
+    for (const h of this.failureHandlers.splice(0)) h(e);
   }
 }
 
