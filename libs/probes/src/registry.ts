@@ -8,9 +8,10 @@ import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
 import { exporterDriver } from './drivers/exporter.driver';
+import { elasticsearchDriver } from './drivers/elasticsearch.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, nginxDriver, exporterDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, nginxDriver, exporterDriver, elasticsearchDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 

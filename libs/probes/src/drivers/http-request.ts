@@ -89,7 +89,8 @@ export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpRes
   });
 }
 
-export type Fetched = { ok: true; res: HttpResponse; text: string } | { ok: false; reason: string; status?: number };
+/** A failure keeps the status and the body of a non-2xx answer: services explain errors there. */
+export type Fetched = { ok: true; res: HttpResponse; text: string } | { ok: false; reason: string; status?: number; body?: string };
 
 /**
  * GET for drivers that read a status page: a network error or a non-2xx status becomes a short
@@ -104,7 +105,7 @@ export async function fetchText(url: string | URL, ctx: ProbeContext, what: stri
   }
   if (res.status < 200 || res.status > 299) {
     const auth = res.status === 401 || res.status === 403 ? ' (check credentials)' : '';
-    return { ok: false, status: res.status, reason: `${what}: status ${res.status}${auth}` };
+    return { ok: false, status: res.status, reason: `${what}: status ${res.status}${auth}`, body: res.body.toString('utf8') };
   }
   return { ok: true, res, text: res.body.toString('utf8') };
 }
