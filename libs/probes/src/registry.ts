@@ -4,6 +4,7 @@ import { httpDriver } from './drivers/http.driver';
 import { postgresDriver } from './drivers/postgres.driver';
 import { redisDriver } from './drivers/redis.driver';
 import { redisSentinelDriver } from './drivers/redis-sentinel.driver';
+import { redisClusterDriver } from './drivers/redis-cluster.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
@@ -11,7 +12,7 @@ import { exporterDriver } from './drivers/exporter.driver';
 import { elasticsearchDriver } from './drivers/elasticsearch.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, nginxDriver, exporterDriver, elasticsearchDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 

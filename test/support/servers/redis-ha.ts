@@ -143,8 +143,11 @@ export async function startRedisCluster(opts: { password?: string; size?: number
       const states = await Promise.all(
         nodes.map((n) => rawExchange(n.port, `${opts.password ? `AUTH ${opts.password}\r\n` : ''}CLUSTER INFO\r\n`, /cluster_stats_messages_received/).catch(() => '')),
       );
-      if (states.every((s) => s.includes('cluster_state:ok'))) break;
-      if (Date.now() > deadline) throw new Error('cluster did not reach cluster_state:ok');
+      // A replica can only take over once its first sync is done, so failover tests wait for it.
+      const links = await Promise.all(nodes.map((n) => redisCli(n.port, ['INFO', 'replication'], opts.password).catch(() => '')));
+      const synced = links.every((l) => !/role:slave/.test(l) || /master_link_status:up/.test(l));
+      if (states.every((s) => s.includes('cluster_state:ok')) && synced) break;
+      if (Date.now() > deadline) throw new Error('cluster did not reach cluster_state:ok with synced replicas');
       await new Promise((r) => setTimeout(r, 200));
     }
     return {
