@@ -10,9 +10,10 @@ import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
 import { exporterDriver } from './drivers/exporter.driver';
 import { elasticsearchDriver } from './drivers/elasticsearch.driver';
+import { nagiosDriver } from './drivers/nagios.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
