@@ -4,9 +4,12 @@ import { ApiController } from './http/api.controller';
 import { ConfigReloadService } from './http/config-reload.service';
 import { ErrorFilter } from './http/error.filter';
 import { HealthController } from './http/health.controller';
+import { IncidentsController } from './http/incidents.controller';
+import { IncidentsService } from './http/incidents.service';
 import { SystemsService } from './http/systems.service';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { ProberService } from './probing/prober.service';
+import { TopologyService } from './probing/topology.service';
 import type { Runtime } from './runtime/runtime';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
 
@@ -31,10 +34,10 @@ export class AppModule {
     const providers: Provider[] = [...core];
     const controllers: DynamicModule['controllers'] = [HealthController];
     if (roles.has('api')) {
-      providers.push(SystemsService);
-      controllers.push(ApiController);
+      providers.push(SystemsService, IncidentsService);
+      controllers.push(ApiController, IncidentsController);
     }
-    if (roles.has('prober')) providers.push(ProberService);
+    if (roles.has('prober')) providers.push(TopologyService, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService);
     return { module: AppModule, providers, controllers };
   }

@@ -8,6 +8,8 @@ import { ConfigHolder, loadConfigFile } from '../../../libs/config/src/config-ho
 import type { Settings } from '../../../libs/config/src/settings';
 import { NinesMetrics } from '../../../libs/metrics/src/metrics';
 import { StateCollector } from '../../../libs/metrics/src/state-collector';
+import { IncidentCollector } from '../../../libs/metrics/src/incident-collector';
+import { IncidentQuery } from '../../../libs/incidents/src/incident.query';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { StateRepository } from '../../../libs/storage/src/state.repository';
 import { TargetRepository } from '../../../libs/storage/src/target.repository';
@@ -46,7 +48,10 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   });
 
   const metrics = new NinesMetrics();
-  if (settings.roles.has('api')) new StateCollector(new StateRepository(dataSource), metrics.registry);
+  if (settings.roles.has('api')) {
+    new StateCollector(new StateRepository(dataSource), metrics.registry);
+    new IncidentCollector(new IncidentQuery(dataSource), metrics.registry);
+  }
   const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds };
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {

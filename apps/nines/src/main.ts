@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createLogger } from '../../../libs/common/src/logger';
-import { DependencyError } from '../../../libs/common/src/errors';
+import { DependencyError, DomainError } from '../../../libs/common/src/errors';
+import { DrillRepository } from '../../../libs/incidents/src/drill.repository';
 import { secretScrubber } from '../../../libs/common/src/secrets';
 import { loadConfigFile } from '../../../libs/config/src/config-holder';
 import { ConfigError, formatIssues } from '../../../libs/config/src/errors';
@@ -14,6 +15,8 @@ commands:
   start                      run Nines (roles from NINES_ROLES, default api,prober,worker)
   migrate                    apply database migrations and exit
   check-config [FILE]        validate a config file (default: NINES_CONFIG or nines.yaml); exit 0 valid, 1 invalid
+  drill start|stop --system NAME [--by WHO] [--note TEXT]
+                             record a planned switchover: its events and incidents are drills, not outages
   help                       this text
 
 environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
@@ -63,6 +66,36 @@ async function runMigrations(): Promise<void> {
   }
 }
 
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function drill(args: string[]): Promise<void> {
+  const action = args[0];
+  const system = flag(args, 'system');
+  if ((action !== 'start' && action !== 'stop') || !system) {
+    process.stderr.write('usage: nines drill start|stop --system NAME [--by WHO] [--note TEXT]\n');
+    process.exit(2);
+  }
+  const settings = readSettings();
+  const ds = createDataSource(settings.databaseUrl, { poolSize: 1, applicationName: 'nines-drill' });
+  await initializeDataSource(ds, settings.databaseUrl);
+  try {
+    const drills = new DrillRepository(ds);
+    const row = action === 'start' ? await drills.start(system, flag(args, 'by') ?? settings.env.USER ?? 'cli', flag(args, 'note')) : await drills.stop(system);
+    process.stdout.write(action === 'start' ? `drill ${row.id} started on ${system}\n` : `drill ${row.id} on ${system} stopped\n`);
+  } catch (err) {
+    if (err instanceof DomainError) {
+      process.stderr.write(`nines: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  } finally {
+    await ds.destroy();
+  }
+}
+
 async function start(): Promise<void> {
   const settings = readSettings();
   const logger = createLogger({ level: settings.logLevel });
@@ -99,6 +132,8 @@ export async function main(argv: string[]): Promise<void> {
       return runMigrations();
     case 'check-config':
       return checkConfig(rest[0]);
+    case 'drill':
+      return drill(rest);
     case 'help':
     case '--help':
     case '-h':

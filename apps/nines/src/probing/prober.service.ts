@@ -10,6 +10,7 @@ import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
 import { ProbeEngine } from '../../../../libs/probes/src/engine';
 import { runProbe } from '../../../../libs/probes/src/run-probe';
+import { TopologyService } from './topology.service';
 import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
@@ -33,6 +34,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(SETTINGS) settings: Settings,
     @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
+    private readonly topology: TopologyService,
   ) {
     this.writer = new ResultWriter(new ResultRepository(ds), logger, {
       flushed: (rows, seconds) => {
@@ -60,6 +62,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
           metrics.inFlight.dec();
           metrics.recordProbe(t.probe.kind, r.up, r.reason);
           this.writer.add(r, state);
+          this.topology.onResult(t, r, state);
         },
         onSkipped: (_t, reason) => metrics.probesSkipped.inc({ reason }),
         onTransition: (t, tr, state) => {
@@ -72,6 +75,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.watches = new WatchSet(logger, clock, (key) => this.membership.owns(key), (target, event) => {
       this.logger.info({ target: target.key, system: target.system, event: event.kind, details: event.details }, event.message);
+      if (target.system) this.topology.onExternal(target.system, target.member, event);
       // Cross-check at once: the poll confirms what the event announced.
       this.engine.probeNow(target.key);
     });
@@ -90,6 +94,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     await this.watches.stop();
     await this.engine.stop();
+    await this.topology.drain();
     await this.writer.stop();
     await this.membership.stop();
   }

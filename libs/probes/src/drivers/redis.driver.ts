@@ -40,7 +40,9 @@ export function interpretReplicationInfo(info: Record<string, string>): Observat
       up: true,
       role: 'replica',
       leader: info.master_host ? `${info.master_host}:${info.master_port}` : undefined,
-      lagSeconds: linkUp && Number.isFinite(lastIo) && lastIo >= 0 ? lastIo : undefined,
+      // The replica cannot tell its own lag: master_last_io_seconds_ago grows to the ping period
+      // (10 s) on an idle master. Lag comes from the master's view (REPLCONF ACK every second).
+      lagSeconds: undefined,
       details: {
         master_link_status: info.master_link_status,
         master_last_io_seconds_ago: Number.isFinite(lastIo) ? lastIo : undefined,
@@ -68,9 +70,13 @@ export async function probeRedis(spec: RedisSpec, ctx: ProbeContext): Promise<Ob
     });
     const password = decodeURIComponent(u.password);
     const user = decodeURIComponent(u.username);
+    let warning: string | undefined;
     if (password) {
       const r = await conn.command(...(user ? ['AUTH', user, password] : ['AUTH', password]));
-      if (r instanceof RespError) return { up: false, reason: `authentication failed: ${r.message.replace(/^(WRONGPASS|ERR)\s*/, '')}` };
+      // Redis 6+ rejects a bare AUTH when the server has no password, yet serves the connection
+      // anyway (and accepts AUTH default <anything>): that is a config mismatch, not an outage.
+      if (r instanceof RespError && /without any password configured/i.test(r.message)) warning = 'the URL has a password but the server does not require one';
+      else if (r instanceof RespError) return { up: false, reason: `authentication failed: ${r.message.replace(/^(WRONGPASS|ERR)\s*/, '')}` };
     }
     const db = u.pathname.replace(/^\//, '');
     if (db) {
@@ -84,7 +90,9 @@ export async function probeRedis(spec: RedisSpec, ctx: ProbeContext): Promise<Ob
       return { up: false, reason: `INFO failed: ${reply.message}` };
     }
     if (typeof reply !== 'string') return { up: false, reason: 'INFO replication returned an unexpected reply type' };
-    return interpretReplicationInfo(parseInfo(reply));
+    const obs = interpretReplicationInfo(parseInfo(reply));
+    if (warning && obs.up) obs.warning ??= warning;
+    return obs;
   } catch (err) {
     if (err instanceof RespProtocolError) return { up: false, reason: `protocol error: ${err.message}` };
     return { up: false, reason: reasonFromError(err, ctx.timeoutMs) };

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IncidentsService } from './incidents.service';
+
+@ApiTags('incidents')
+@Controller('api/v1')
+export class IncidentsController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  @Get('incidents')
+  @ApiOperation({ summary: 'Incidents, newest first; filter by state, system and time' })
+  @ApiQuery({ name: 'state', required: false, enum: ['open', 'resolved'] })
+  @ApiQuery({ name: 'system', required: false })
+  @ApiQuery({ name: 'since', required: false, description: 'RFC 3339; incidents still open at or after' })
+  @ApiQuery({ name: 'until', required: false, description: 'RFC 3339; incidents opened at or before' })
+  @ApiQuery({ name: 'limit', required: false })
+  list(@Query() q: Record<string, string>) {
+    return this.incidents.list(q);
+  }
+
+  @Get('incidents/:id')
+  @ApiOperation({ summary: 'One incident with its measurements (time to detect, RTO, failover duration, RPO, TTA, TTR) and how each was measured' })
+  get(@Param('id') id: string) {
+    return this.incidents.get(id);
+  }
+
+  @Get('incidents/:id/timeline')
+  @ApiOperation({ summary: 'The append-only timeline of an incident' })
+  timeline(@Param('id') id: string) {
+    return this.incidents.timeline(id);
+  }
+
+  @Post('incidents/:id/ack')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Acknowledge an incident; body { "by": "name" } (optional)' })
+  ack(@Param('id') id: string, @Body() body: unknown) {
+    return this.incidents.ack(id, body);
+  }
+
+  @Get('drills')
+  @ApiOperation({ summary: 'Drills (planned switchovers), newest first' })
+  drills() {
+    return this.incidents.listDrills();
+  }
+
+  @Post('drills')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start or stop a drill: { "system": "orders-db", "action": "start" | "stop", "by"?, "note"? }' })
+  drill(@Body() body: unknown) {
+    return this.incidents.drill(body);
+  }
+}
