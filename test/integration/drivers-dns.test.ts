@@ -19,6 +19,13 @@ const ZONE: Zone = {
     { type: 'TXT', name: 'nines.test', ttl: 60, data: ['v=spf1 ip4:10.0.0.0/8 ', '-all'] },
     { type: 'TXT', name: 'nines.test', ttl: 60, data: 'google-site-verification=abc' },
   ],
+  'zone.nines.test': [
+    { type: 'SOA', name: 'zone.nines.test', ttl: 60, data: { mname: 'ns1.nines.test', rname: 'hostmaster.nines.test', serial: 2024060101, refresh: 3600, retry: 600, expire: 86400, minimum: 60 } },
+    { type: 'NS', name: 'zone.nines.test', ttl: 60, data: 'ns1.nines.test' },
+    { type: 'NS', name: 'zone.nines.test', ttl: 60, data: 'ns2.nines.test' },
+    { type: 'CAA', name: 'zone.nines.test', ttl: 60, data: { flags: 0, tag: 'issue', value: 'letsencrypt.org' } },
+  ],
+  '1.0.0.10.in-addr.arpa': [{ type: 'PTR', name: '1.0.0.10.in-addr.arpa', ttl: 60, data: 'www.nines.test' }],
   'db.nines.test': [{ type: 'CNAME', name: 'db.nines.test', ttl: 60, data: 'pg1.nines.test' }],
   '_pg._tcp.nines.test': [{ type: 'SRV', name: '_pg._tcp.nines.test', ttl: 60, data: { priority: 0, weight: 5, port: 5432, target: 'pg1.nines.test' } }],
 };
@@ -129,6 +136,19 @@ describe('dns driver against a real UDP DNS server', () => {
     const obs = await probe({ name: 'nines.test', type: 'TXT', server: zone.address, expect: ['v=spf1 ip4:10.0.0.0/8 -all'] });
     assert.equal(obs.up, true, obs.reason);
     assert.deepEqual(obs.details, { answers: ['v=spf1 ip4:10.0.0.0/8 -all', 'google-site-verification=abc'] });
+  });
+
+  test('SOA, NS, CAA and PTR answers', async () => {
+    const soa = await probe({ name: 'zone.nines.test', type: 'SOA', server: zone.address, expect: ['ns1.nines.test 2024060101'] });
+    assert.equal(soa.up, true, soa.reason);
+    const ns = await probe({ name: 'zone.nines.test', type: 'NS', server: zone.address, expect: ['ns2.nines.test'] });
+    assert.equal(ns.up, true, ns.reason);
+    assert.deepEqual(ns.details, { answers: ['ns1.nines.test', 'ns2.nines.test'] });
+    const caa = await probe({ name: 'zone.nines.test', type: 'CAA', server: zone.address });
+    assert.equal(caa.up, true, caa.reason);
+    assert.deepEqual(caa.details, { answers: ['0 issue letsencrypt.org'] });
+    const ptr = await probe({ name: '1.0.0.10.in-addr.arpa', type: 'PTR', server: zone.address, expect: ['www.nines.test'] });
+    assert.equal(ptr.up, true, ptr.reason);
   });
 
   test('CNAME and SRV answers', async () => {

@@ -9,6 +9,8 @@ const probe = (fields: Record<string, unknown>, timeoutMs?: number) => timedProb
 
 describe('http driver against real servers', () => {
   let app: TestHttpServer;
+  /** A second origin, for redirects that leave the first. */
+  let other: TestHttpServer;
   const servers: { close(): Promise<void> }[] = [];
 
   before(async () => {
@@ -29,6 +31,14 @@ describe('http driver against real servers', () => {
           return reply(res, 302, '', { location: '/down' });
         case '/relative-hop':
           return reply(res, 302, '', { location: '/private' });
+        case '/submit':
+          return reply(res, 303, '', { location: '/done' });
+        case '/done':
+          return req.method === 'GET' ? reply(res, 200, 'thanks') : reply(res, 405, 'GET only', { allow: 'GET' });
+        case '/submit-307':
+          return reply(res, 307, '', { location: '/echo' });
+        case '/away':
+          return reply(res, 302, '', { location: `${other.origin}/landing` });
         case '/loop':
           return reply(res, 302, '', { location: '/loop' });
         case '/health.json':
@@ -47,7 +57,8 @@ describe('http driver against real servers', () => {
           return reply(res, 404, 'no such page');
       }
     });
-    servers.push(app);
+    other = await startHttpServer((_req, res) => reply(res, 200, 'landed'));
+    servers.push(app, other);
   });
 
   after(async () => {
@@ -152,6 +163,41 @@ describe('http driver against real servers', () => {
       assert.equal(obs.httpStatus, 302);
       const accepted = await probe({ url: `${app.origin}/hop1`, follow_redirects: false, expect_status: [302] });
       assert.equal(accepted.up, true, accepted.reason);
+    });
+
+    test('a 303 after a POST continues as a GET without the body', async () => {
+      const before = app.requests.length;
+      const obs = await probe({ url: `${app.origin}/submit`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+      assert.equal(obs.up, true, obs.reason);
+      const [post, get] = app.requests.slice(before);
+      assert.equal(post.method, 'POST');
+      assert.equal(post.body, '{"n":1}');
+      assert.equal(get.method, 'GET');
+      assert.equal(get.url, '/done');
+      assert.equal(get.body, '');
+      assert.equal(get.headers['content-type'], undefined);
+    });
+
+    test('a 307 repeats the POST with its body', async () => {
+      const before = app.requests.length;
+      const obs = await probe({ url: `${app.origin}/submit-307`, method: 'POST', body: 'again', expect_status: [201] });
+      assert.equal(obs.up, true, obs.reason);
+      const [, repeated] = app.requests.slice(before);
+      assert.equal(repeated.method, 'POST');
+      assert.equal(repeated.url, '/echo');
+      assert.equal(repeated.body, 'again');
+    });
+
+    test('credentials in headers are not sent to another origin after a redirect', async () => {
+      const before = other.requests.length;
+      const obs = await probe({ url: `${app.origin}/away`, headers: { authorization: 'Bearer nines-token-xyz', cookie: 'sid=1', 'x-trace': 't1' } });
+      assert.equal(obs.up, true, obs.reason);
+      assert.equal(app.requests.at(-1)!.headers.authorization, 'Bearer nines-token-xyz');
+      const [landed] = other.requests.slice(before);
+      assert.equal(landed.url, '/landing');
+      assert.equal(landed.headers['x-trace'], 't1');
+      assert.equal(landed.headers.authorization, undefined);
+      assert.equal(landed.headers.cookie, undefined);
     });
 
     test('a redirect loop stops with a reason', async () => {

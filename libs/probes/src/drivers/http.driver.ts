@@ -47,8 +47,36 @@ function isRegex(s: string): boolean {
   }
 }
 
-function requestOnce(url: URL, spec: HttpSpec, ctx: ProbeContext): Promise<HttpResponse> {
-  return httpRequest(url, { method: spec.method, headers: spec.headers, body: spec.body, tlsVerify: spec.tls_verify, signal: ctx.signal, maxBody: MAX_BODY });
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function requestOnce(hop: Hop, spec: HttpSpec, ctx: ProbeContext): Promise<HttpResponse> {
+  return httpRequest(hop.url, { method: hop.method, headers: hop.headers, body: hop.body, tlsVerify: spec.tls_verify, signal: ctx.signal, maxBody: MAX_BODY });
+}
+
+const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie)$/i;
+const BODY_HEADERS = /^content-(type|encoding|language|location|length)$/i;
+
+/**
+ * The request a redirect leads to, as browsers and fetch() make it: 303 (and 301/302 after a
+ * POST) continue as a GET without the body, and credentials in headers stay with the origin
+ * they were configured for.
+ */
+function nextHop(prev: Hop, status: number, location: string): Hop {
+  const url = new URL(location, prev.url);
+  let { method, body } = prev;
+  let headers = prev.headers;
+  if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+    method = 'GET';
+    body = undefined;
+    headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !BODY_HEADERS.test(k)));
+  }
+  if (url.origin !== prev.url.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.test(k)));
+  return { url, method, headers, body };
 }
 
 function statusOk(spec: HttpSpec, status: number): boolean {
@@ -56,16 +84,16 @@ function statusOk(spec: HttpSpec, status: number): boolean {
 }
 
 export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation> {
-  let url = new URL(spec.url);
+  let hop: Hop = { url: new URL(spec.url), method: spec.method, headers: spec.headers, body: spec.body };
   let res: HttpResponse;
   let redirects = 0;
   try {
     for (;;) {
-      res = await requestOnce(url, spec, ctx);
+      res = await requestOnce(hop, spec, ctx);
       const location = res.headers.location;
       if (spec.follow_redirects && res.status >= 300 && res.status < 400 && location && !spec.expect_status?.includes(res.status)) {
         if (++redirects > MAX_REDIRECTS) return { up: false, reason: `more than ${MAX_REDIRECTS} redirects` };
-        url = new URL(location, url);
+        hop = nextHop(hop, res.status, location);
         continue;
       }
       break;
@@ -74,7 +102,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
     return { up: false, reason: reasonFromError(err, ctx.timeoutMs) };
   }
   const obs: Observation = { up: true, httpStatus: res.status, certExpiry: res.certExpiry };
-  if (redirects) obs.details = { redirects, final_url: maskUrl(url.toString()) };
+  if (redirects) obs.details = { redirects, final_url: maskUrl(hop.url.toString()) };
   if (!statusOk(spec, res.status)) return { ...obs, up: false, reason: `status ${res.status}` };
   if (spec.body_regex !== undefined) {
     const text = res.body.toString('utf8');
