@@ -11,9 +11,10 @@ import { nginxDriver } from './drivers/nginx.driver';
 import { exporterDriver } from './drivers/exporter.driver';
 import { elasticsearchDriver } from './drivers/elasticsearch.driver';
 import { nagiosDriver } from './drivers/nagios.driver';
+import { vipDriver } from './drivers/vip.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
@@ -25,6 +26,12 @@ export interface HttpResponse {
   certExpiry?: number;
 }
 
+/**
+ * Lets a wrapping driver see the raw responses of a driver it runs (the vip driver reads the
+ * header or body naming the node that answered) without that driver knowing about it.
+ */
+export const responseObserver = new AsyncLocalStorage<(res: HttpResponse, url: URL) => void>();
+
 function earliestExpiry(cert: DetailedPeerCertificate | PeerCertificate | undefined): number | undefined {
   let earliest: number | undefined;
   const seen = new Set<string>();
@@ -45,6 +52,7 @@ function earliestExpiry(cert: DetailedPeerCertificate | PeerCertificate | undefi
  */
 export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpResponse> {
   const maxBody = opts.maxBody ?? MAX_BODY;
+  const observe = responseObserver.getStore();
   return new Promise((resolve, reject) => {
     const isHttps = url.protocol === 'https:';
     const mod = isHttps ? https : http;
@@ -69,9 +77,11 @@ export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpRes
             size += c.length;
           }
         });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, maxBody), certExpiry }),
-        );
+        res.on('end', () => {
+          const response = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, maxBody), certExpiry };
+          observe?.(response, url);
+          resolve(response);
+        });
         res.on('error', reject);
         res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
       },
