@@ -5,6 +5,7 @@ import { postgresDriver } from './drivers/postgres.driver';
 import { redisDriver } from './drivers/redis.driver';
 import { redisSentinelDriver } from './drivers/redis-sentinel.driver';
 import { redisClusterDriver } from './drivers/redis-cluster.driver';
+import { memcachedDriver } from './drivers/memcached.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
@@ -14,7 +15,7 @@ import { nagiosDriver } from './drivers/nagios.driver';
 import { vipDriver } from './drivers/vip.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
