@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiController } from './http/api.controller';
 import { ConfigReloadService } from './http/config-reload.service';
 import { ErrorFilter } from './http/error.filter';
+import { EventsController } from './http/events.controller';
+import { EventsIngestService } from './http/events-ingest.service';
 import { HealthController } from './http/health.controller';
 import { IncidentsController } from './http/incidents.controller';
 import { IncidentsService } from './http/incidents.service';
@@ -34,8 +36,8 @@ export class AppModule {
     const providers: Provider[] = [...core];
     const controllers: DynamicModule['controllers'] = [HealthController];
     if (roles.has('api')) {
-      providers.push(SystemsService, IncidentsService);
-      controllers.push(ApiController, IncidentsController);
+      providers.push(SystemsService, IncidentsService, EventsIngestService);
+      controllers.push(ApiController, IncidentsController, EventsController);
     }
     if (roles.has('prober')) providers.push(TopologyService, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService);

@@ -171,7 +171,7 @@ export class IncidentRepository {
       const rows: { system: string; healthy: boolean }[] = await m.query('select system, healthy from topology where system = any($1)', [inc.systems]);
       const healthy = new Map(rows.map((r) => [r.system, r.healthy]));
       if (!inc.systems.every((s) => (s === input.system ? input.healthy : healthy.get(s) !== false))) continue;
-      const at = input.topology.updatedAt;
+      const at = Math.max(input.topology.updatedAt, ...input.events.map((e) => e.at));
       await m.query(`update incidents set state = 'resolved', resolved_at = $2, updated_at = now() where id = $1`, [inc.id, ts(at)]);
       await this.appendTimeline(m, Number(inc.id), [{ at, kind: 'resolved', system: input.system, message: `resolved: ${inc.systems.join(', ')} healthy again`, details: {} }]);
       touched.add(Number(inc.id));

@@ -41,6 +41,8 @@ export interface SystemTopology {
   /** Identity of the leader as the system reports it (member names or an address). */
   leader?: string;
   conditions: { splitBrain: boolean; noPrimary: boolean; degraded: boolean };
+  /** Problems reported from outside (a firing Alertmanager alert, keepalived FAULT): key → message. */
+  external?: Record<string, string>;
   updatedAt: number;
 }
 
@@ -79,6 +81,7 @@ export function isHealthy(t: SystemTopology, shape: SystemShape): boolean {
     if (!m || m.status !== 'up' || m.broken || m.lagging) return false;
     if (m.pool && Object.values(m.pool).some((s) => !/^UP/.test(s))) return false;
   }
+  if (t.external && Object.keys(t.external).length) return false;
   return !t.conditions.splitBrain && !t.conditions.noPrimary && !t.conditions.degraded;
 }
 

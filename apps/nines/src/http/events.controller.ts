@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventsIngestService } from './events-ingest.service';
+
+@ApiTags('events')
+@Controller('api/v1/events')
+export class EventsController {
+  constructor(private readonly events: EventsIngestService) {}
+
+  @Post('keepalived')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'keepalived notify: { node, state: MASTER|BACKUP|FAULT|STOP, name, priority, system? } (see examples/keepalived-notify.sh)' })
+  keepalived(@Body() body: unknown) {
+    return this.events.keepalived(body);
+  }
+
+  @Post('alertmanager')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Alertmanager webhook v4 payload; alerts join incidents of the system named by their `system` (or `service`, `job`) label' })
+  alertmanager(@Body() body: unknown) {
+    return this.events.alertmanager(body);
+  }
+
+  @Post('generic')
+  @HttpCode(202)
+  @ApiOperation({ summary: '{ system, message, member?, severity?: critical|major|warning|info, bad?, at? }' })
+  generic(@Body() body: unknown) {
+    return this.events.generic(body);
+  }
+}
