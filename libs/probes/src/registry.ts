@@ -13,9 +13,10 @@ import { exporterDriver } from './drivers/exporter.driver';
 import { elasticsearchDriver } from './drivers/elasticsearch.driver';
 import { nagiosDriver } from './drivers/nagios.driver';
 import { vipDriver } from './drivers/vip.driver';
+import { rabbitmqDriver } from './drivers/rabbitmq.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
