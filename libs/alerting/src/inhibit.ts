@@ -1,0 +1,35 @@
+import type { Matcher } from '../../config/src/matchers';
+import type { Labels } from './alert';
+import { matchesAll } from './matchers';
+
+export interface InhibitRule {
+  source: Matcher[];
+  target: Matcher[];
+  equal: string[];
+}
+
+export interface FiringAlert {
+  fingerprint: string;
+  labels: Labels;
+  incidentId?: number;
+}
+
+/**
+ * Why an alert should not page: inhibited by another firing alert (Alertmanager's rules), or
+ * impact of an incident whose root cause is another system (that system pages, not this one).
+ */
+export function inhibitedBy(target: FiringAlert, firing: FiringAlert[], rules: InhibitRule[], incidentRoot?: (id: number) => string | undefined): string | undefined {
+  for (const rule of rules) {
+    if (!matchesAll(rule.target, target.labels)) continue;
+    for (const src of firing) {
+      if (src.fingerprint === target.fingerprint) continue;
+      if (!matchesAll(rule.source, src.labels)) continue;
+      if (rule.equal.every((l) => (src.labels[l] ?? '') === (target.labels[l] ?? ''))) return `inhibited by ${src.labels.alertname ?? src.fingerprint}`;
+    }
+  }
+  if (target.incidentId !== undefined && incidentRoot) {
+    const root = incidentRoot(target.incidentId);
+    if (root && target.labels.system && root !== target.labels.system) return `impact of incident ${target.incidentId} (root cause ${root})`;
+  }
+  return undefined;
+}
