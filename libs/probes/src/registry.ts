@@ -14,9 +14,10 @@ import { elasticsearchDriver } from './drivers/elasticsearch.driver';
 import { nagiosDriver } from './drivers/nagios.driver';
 import { vipDriver } from './drivers/vip.driver';
 import { rabbitmqDriver } from './drivers/rabbitmq.driver';
+import { registryDriver } from './drivers/registry.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
