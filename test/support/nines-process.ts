@@ -52,7 +52,7 @@ export async function startNinesProcess(opts: {
   while (!url) {
     const m = /"url":"(http:\/\/[^"]+)".*"msg":"nines started"/.exec(out);
     if (m) url = m[1];
-    else if (proc.exitCode !== null) throw new Error(`nines exited with ${proc.exitCode}:\n${out}`);
+    else if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`nines exited with ${proc.exitCode ?? proc.signalCode}:\n${out}`);
     else if (Date.now() > deadline) {
       proc.kill('SIGKILL');
       throw new Error(`nines did not start in time:\n${out}`);
@@ -63,9 +63,14 @@ export async function startNinesProcess(opts: {
     url,
     logs: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (proc.exitCode !== null) return proc.exitCode;
+      // Killed by a signal, a child has signalCode set and exitCode null: it will not exit again.
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      const exited = once(proc, 'exit') as Promise<[number | null]>;
       proc.kill(signal);
-      const [code] = (await once(proc, 'exit')) as [number | null];
+      // A process that does not stop is a finding for the test, not a reason to hang the suite.
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      const [code] = await exited;
+      clearTimeout(killer);
       return code;
     },
   };

@@ -67,7 +67,8 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   }
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (and calls stop()), and Nest's default
+  // signal list includes SIGHUP, which would shut Nines down instead of reloading the config.
   try {
     await app.listen(settings.port, settings.host);
   } catch (err) {
