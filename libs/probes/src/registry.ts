@@ -15,9 +15,10 @@ import { nagiosDriver } from './drivers/nagios.driver';
 import { vipDriver } from './drivers/vip.driver';
 import { rabbitmqDriver } from './drivers/rabbitmq.driver';
 import { registryDriver } from './drivers/registry.driver';
+import { kafkaDriver } from './drivers/kafka.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver, kafkaDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
