@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { response, startDnsServer, zoneHandler, type TestDnsServer, type Zone } from '../support/servers/dns';
 import { timedProbe } from '../support/servers/probe';
@@ -124,6 +125,20 @@ describe('dns driver against a real UDP DNS server', () => {
     const obs = await probe({ name: 'www.nines.test', server: wrongId.address, expect: ['6.6.6.6'] }, 500);
     assert.equal(obs.up, false);
     assert.equal(obs.reason, 'timeout after 500ms');
+  });
+
+  test('a server given by host name is looked up before querying it', async (t) => {
+    // The test server listens on 127.0.0.1 only; where localhost means ::1 first, it cannot be reached by name.
+    if ((await lookup('localhost')).address !== '127.0.0.1') return t.skip('localhost does not resolve to 127.0.0.1 here');
+    const obs = await probe({ name: 'www.nines.test', server: `localhost:${zone.port}`, expect: ['10.0.0.1'] });
+    assert.equal(obs.up, true, obs.reason);
+  });
+
+  test('a server host name that does not resolve says so', async () => {
+    const obs = await probe({ name: 'www.nines.test', server: 'no-such-dns-server.invalid:53' });
+    assert.equal(obs.up, false);
+    // ENOTFOUND, or EAI_AGAIN where the system resolver cannot reach its own servers.
+    assert.match(obs.reason ?? '', /^cannot resolve DNS server no-such-dns-server\.invalid:53: DNS lookup (failed: no-such-dns-server\.invalid|timed out)$/);
   });
 
   test('MX answers read "priority exchange"', async () => {

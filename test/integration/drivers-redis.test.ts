@@ -4,7 +4,8 @@ import type { Observation } from '../../libs/probes/src/observation';
 import { redisUrlFor } from '../support/env';
 import { timedProbe } from '../support/servers/probe';
 import { startPrivateRedis, type PrivateRedis } from '../support/servers/redis';
-import { closedPort, startReplyServer, startSilentServer, startTcpServer, waitUntil, type TestServer } from '../support/servers/tcp';
+import { closedPort, startReplyServer, startSilentServer, startTcpServer, startTlsServer, waitUntil, type TestServer } from '../support/servers/tcp';
+import { certValidBetween } from '../support/servers/tls-cert';
 
 const probe = (fields: Record<string, unknown>, timeoutMs?: number) => timedProbe('redis', fields, timeoutMs).then((r) => r.obs);
 
@@ -33,6 +34,9 @@ describe('redis driver', () => {
       b = await startPrivateRedis(['--replicaof', '127.0.0.1', String(a.port)]);
       await waitUntil('replica B to sync with A', async () => /master_link_status:up/.test(await b.command('INFO', 'replication')), 15_000);
       await a.command('SET', 'nines:probe', 'x'.repeat(1000));
+      const written = Number(/master_repl_offset:(\d+)/.exec(await a.command('INFO', 'replication'))?.[1]);
+      assert.ok(written > 0, 'A has a replication offset after the write');
+      await waitUntil('B to receive the write', async () => Number(/slave_repl_offset:(\d+)/.exec(await b.command('INFO', 'replication'))?.[1]) >= written, 10_000);
       await waitUntil('A to see B online', async () => /slave0:.*state=online/.test(await a.command('INFO', 'replication')), 10_000);
     });
 
@@ -191,6 +195,19 @@ describe('redis driver', () => {
       assert.equal(obs.reason, 'timeout after 500ms');
       assert.ok(ms >= 450 && ms < 1500, `returned after ${ms}ms`);
       await waitUntil('the probe to close its socket after the timeout', () => silent.openConnections() === 0, 2000);
+    });
+
+    test('rediss:// speaks TLS: verified against a self-signed certificate it fails, unverified it reads INFO', async () => {
+      const info = '# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:42\r\n';
+      const tlsRedis = await startTlsServer(certValidBetween(-1, 30), (s) => s.on('data', () => s.write(`$${Buffer.byteLength(info)}\r\n${info}\r\n`)));
+      servers.push(tlsRedis);
+      const verified = await probe({ url: `rediss://${tlsRedis.address}` });
+      assert.equal(verified.up, false);
+      assert.equal(verified.reason, 'TLS certificate is self-signed');
+      const unverified = await probe({ url: `rediss://${tlsRedis.address}`, tls_verify: false });
+      assert.equal(unverified.up, true, unverified.reason);
+      assert.equal(unverified.role, 'primary');
+      assert.equal((unverified.details as { repl_offset: number }).repl_offset, 42);
     });
 
     test('a password in the URL never appears in any observation', async () => {

@@ -30,6 +30,9 @@ export async function startPrivateRedis(extraArgs: string[] = [], password?: str
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));
     const exited = once(proc, 'exit').then(() => undefined);
+    // If the test process dies without running after(), do not leave the server behind.
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
     const r: PrivateRedis = {
       port,
       url: `redis://127.0.0.1:${port}`,
@@ -37,6 +40,7 @@ export async function startPrivateRedis(extraArgs: string[] = [], password?: str
       logs: () => out,
       command: (...cmd) => rawCommand(port, password, cmd),
       async stop() {
+        process.removeListener('exit', killOnExit);
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGKILL');
           await exited;

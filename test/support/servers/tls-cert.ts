@@ -12,14 +12,13 @@ const DAY = 86_400_000;
 
 /**
  * A self-signed certificate for 127.0.0.1/localhost with the given validity window. The key pair
- * comes from node's crypto (forge's pure-JS RSA generation takes seconds); forge builds and signs
- * the certificate, because node cannot set notBefore/notAfter in the past.
+ * comes from node's crypto (forge's pure-JS RSA generation is slower still); forge builds and
+ * signs the certificate, because node cannot set notBefore/notAfter in the past.
  */
 export function selfSignedCert(opts: { notBefore: Date; notAfter: Date; commonName?: string }): TestCert {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const { key, publicKeyPem } = keyPair();
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = '01' + randomBytes(8).toString('hex');
   // X.509 times have one-second resolution; drop the milliseconds so notAfter compares exactly.
   cert.validity.notBefore = new Date(Math.floor(opts.notBefore.getTime() / 1000) * 1000);
@@ -35,6 +34,17 @@ export function selfSignedCert(opts: { notBefore: Date; notAfter: Date; commonNa
   ]);
   cert.sign(forge.pki.privateKeyFromPem(key), forge.md.sha256.create());
   return { key, cert: forge.pki.certificateToPem(cert), notAfter: cert.validity.notAfter.getTime() / 1000 };
+}
+
+let cachedKey: { key: string; publicKeyPem: string } | undefined;
+
+/** One RSA key per test process: generating one can take seconds on a busy machine, and the certificates only differ in dates. */
+function keyPair(): { key: string; publicKeyPem: string } {
+  if (!cachedKey) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    cachedKey = { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  }
+  return cachedKey;
 }
 
 /** Valid from `fromDays` to `toDays` relative to now (negative is the past). */

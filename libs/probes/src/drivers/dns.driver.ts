@@ -1,9 +1,10 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
 import { reasonFromError } from '../reasons';
-import { hostPort } from './fields';
+import { hostPort, parseHostPort } from './fields';
 
 const TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SRV', 'PTR', 'SOA', 'CAA'] as const;
 
@@ -43,9 +44,23 @@ function answersToText(type: DnsSpec['type'], answers: unknown): string[] {
   });
 }
 
+/** The resolver takes only IP addresses; a server given by name ("ns1.example.com:53") is looked up first. */
+async function serverAddress(server: string): Promise<string> {
+  const hp = parseHostPort(server);
+  if (isIP(server) || !hp || isIP(hp.host)) return server;
+  const { address, family } = await lookup(hp.host);
+  return family === 6 ? `[${address}]:${hp.port}` : `${address}:${hp.port}`;
+}
+
 export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<Observation> {
   const resolver = new Resolver({ timeout: Math.max(100, ctx.timeoutMs), tries: 1 });
-  if (spec.server) resolver.setServers([spec.server]);
+  if (spec.server) {
+    try {
+      resolver.setServers([await serverAddress(spec.server)]);
+    } catch (err) {
+      return { up: false, reason: `cannot resolve DNS server ${spec.server}: ${reasonFromError(err, ctx.timeoutMs)}` };
+    }
+  }
   const onAbort = () => resolver.cancel();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
