@@ -51,6 +51,8 @@ export const REDIS_DBS: Record<string, number> = {
   'secrets': 6,
   'metrics': 7,
   'migrations': 8,
+  'dependencies': 9,
+  'incidents-api': 10,
   'bench': 15,
 };
 
