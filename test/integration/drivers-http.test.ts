@@ -274,7 +274,11 @@ describe('http driver against real servers', () => {
     let selfSignedSrv: TestHttpServer;
     let expiringSrv: TestHttpServer;
 
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+
     before(async () => {
+      process.on('warning', onWarning);
       expired = certValidBetween(-60, -2);
       selfSigned = certValidBetween(-1, 365);
       expiringSoon = certValidBetween(-30, 3);
@@ -319,6 +323,14 @@ describe('http driver against real servers', () => {
       const obs = await probe({ url: `http://127.0.0.1:${selfSignedSrv.port}/` });
       assert.equal(obs.up, false);
       assert.match(obs.reason ?? '', /^(malformed HTTP response|connection closed before response|connection reset by peer)$/);
+    });
+
+    test('an IP address is not sent as the TLS server name (RFC 6066)', async () => {
+      await probe({ url: `${selfSignedSrv.origin}/`, tls_verify: false });
+      await new Promise((r) => setImmediate(r));
+      process.removeListener('warning', onWarning);
+      const sni = warnings.filter((w) => (w as { code?: string }).code === 'DEP0123');
+      assert.deepEqual(sni.map((w) => w.message), []);
     });
 
     test('HTTPS to a plain HTTP port says the port is not speaking TLS', async () => {

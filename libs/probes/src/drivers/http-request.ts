@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
 import type { ProbeContext } from '../driver';
 import { reasonFromError } from '../reasons';
@@ -55,6 +56,7 @@ export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpRes
   const observe = responseObserver.getStore();
   return new Promise((resolve, reject) => {
     const isHttps = url.protocol === 'https:';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
     const mod = isHttps ? https : http;
     const headers: Record<string, string> = { 'user-agent': 'Nines-Probe/0.1', ...opts.headers };
     let certExpiry: number | undefined;
@@ -65,7 +67,8 @@ export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpRes
         headers,
         agent: false,
         signal: opts.signal,
-        ...(isHttps ? { rejectUnauthorized: opts.tlsVerify ?? true, servername: url.hostname } : {}),
+        // SNI carries host names only (RFC 6066); for an IP, Node verifies the certificate against the IP itself.
+        ...(isHttps ? { rejectUnauthorized: opts.tlsVerify ?? true, servername: isIP(host) ? undefined : host } : {}),
       },
       (res) => {
         if (isHttps) certExpiry = earliestExpiry((res.socket as TLSSocket).getPeerCertificate?.(true));
