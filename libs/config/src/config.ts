@@ -5,7 +5,7 @@ import { secretsOfUrl } from '../../common/src/secrets';
 import type { ProbeSpec, ProbeTarget } from '../../probes/src/target';
 import { driverFor, knownKinds } from '../../probes/src/registry';
 import { durationField } from '../../probes/src/drivers/fields';
-import { ConfigError, ConfigIssue, formatPath, fromZod } from './errors';
+import { ConfigError, ConfigIssue, formatPath, fromZod, shapeKeysAt, suggest } from './errors';
 import { configSchema, RawConfig, RouteInput } from './schema';
 
 export interface SystemDef {
@@ -84,9 +84,14 @@ function checkProbe(input: unknown, path: (string | number)[], issues: ConfigIss
   }
   const parsed = driver.schema.safeParse(fields);
   if (!parsed.success) {
-    // Report unknown fields against the driver's fields plus the common ones.
-    for (const i of fromZod(parsed.error, driver.schema, path, fields)) {
-      issues.push(i.message.startsWith('unknown field') && !i.message.includes('did you mean') ? { ...i, message: i.message.replace(')', ', interval, timeout, labels)') } : i);
+    // A typo at the probe's top level may be of a common field (timout), so suggest from both sets.
+    const topKeys = [...(shapeKeysAt(driver.schema, []) ?? []), 'interval', 'timeout', 'labels'];
+    for (const issue of parsed.error.issues) {
+      if (issue.code === z.ZodIssueCode.unrecognized_keys && issue.path.length === 0) {
+        for (const k of issue.keys) issues.push({ path: formatPath([...path, k]), message: `unknown field${suggest(k, topKeys)}` });
+      } else {
+        issues.push(...fromZod(new z.ZodError([issue]), driver.schema, path, fields));
+      }
     }
     return undefined;
   }
@@ -109,6 +114,25 @@ function duplicates<T>(items: T[], keyOf: (t: T) => string, path: (i: number) =>
   });
 }
 
+/** Where probe specs sit in a raw document, so they are checked even when the schema failed elsewhere. */
+function probeInputs(doc: unknown): [Record<string, unknown>, (string | number)[]][] {
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const out: [Record<string, unknown>, (string | number)[]][] = [];
+  if (!isMap(doc)) return out;
+  list(doc.systems).forEach((s, si) => {
+    if (!isMap(s)) return;
+    if (isMap(s.endpoint) && isMap(s.endpoint.probe)) out.push([s.endpoint.probe, ['systems', si, 'endpoint', 'probe']]);
+    list(s.members).forEach((m, mi) => {
+      if (isMap(m) && isMap(m.probe)) out.push([m.probe, ['systems', si, 'members', mi, 'probe']]);
+    });
+  });
+  list(doc.targets).forEach((t, ti) => {
+    if (isMap(t) && isMap(t.probe)) out.push([t.probe, ['targets', ti, 'probe']]);
+  });
+  return out;
+}
+
 function walkRoutes(route: RouteInput, path: (string | number)[], visit: (r: RouteInput, p: (string | number)[]) => void): void {
   visit(route, path);
   route.routes?.forEach((r, i) => walkRoutes(r, [...path, 'routes', i], visit));
@@ -122,15 +146,25 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   } catch (e) {
     const err = e as YAMLParseError;
     const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    throw new ConfigError([{ path: '(root)', message: `YAML syntax error${where}: ${err.message.split('\n')[0]}` }]);
+    // prettyErrors appends the same position to the message; say it once.
+    const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError([{ path: '(root)', message: `YAML syntax error${where}: ${what}` }]);
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: '(root)', message: 'must be a mapping with systems, targets, …' }]);
 
   const issues: ConfigIssue[] = [];
   const substituted = substituteEnv(doc, env, [], issues);
+  // A missing variable leaves an empty string behind; its follow-on errors at the same path are noise.
+  const envIssueCount = issues.length;
+  const envPaths = new Set(issues.map((i) => i.path));
+  const fail = () => new ConfigError(issues.filter((i, n) => n < envIssueCount || !envPaths.has(i.path)));
   const parsed = configSchema.safeParse(substituted);
-  if (!parsed.success) issues.push(...fromZod(parsed.error, configSchema, [], substituted));
-  if (!parsed.success) throw new ConfigError(issues);
+  if (!parsed.success) {
+    issues.push(...fromZod(parsed.error, configSchema, [], substituted));
+    // Probe fields are checked by their driver, after the schema; check them now too so one run lists every problem.
+    for (const [probe, path] of probeInputs(substituted)) checkProbe(probe, path, issues);
+    throw fail();
+  }
   const raw = parsed.data;
 
   const defaults = {
@@ -149,7 +183,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     probePath: (string | number)[],
     ownerPath: (string | number)[],
     t: Omit<ProbeTarget, 'intervalMs' | 'timeoutMs' | 'probe' | 'labels'>,
-    inherited: { interval?: string; timeout?: string; labels?: Record<string, string> }[],
+    inherited: { interval?: string; timeout?: string; labels?: Record<string, string>; path: (string | number)[] }[],
   ): void => {
     const checked = checkProbe(probeInput, probePath, issues);
     if (!checked) return;
@@ -157,24 +191,28 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     // Most specific wins: probe, then owner (member/target), then system, then defaults.
     let intervalMs = checked.intervalMs;
     let timeoutMs = checked.timeoutMs;
+    let timeoutPath = timeoutMs !== undefined ? probePath : ownerPath; // where the effective timeout was written
     const labels: Record<string, string> = {};
     for (const level of [...inherited].reverse()) Object.assign(labels, level.labels ?? {});
     Object.assign(labels, checked.labels ?? {});
     for (const level of inherited) {
       intervalMs ??= level.interval ? ms(level.interval) : undefined;
-      timeoutMs ??= level.timeout ? ms(level.timeout) : undefined;
+      if (timeoutMs === undefined && level.timeout) {
+        timeoutMs = ms(level.timeout);
+        timeoutPath = level.path;
+      }
     }
     intervalMs ??= defaults.intervalMs;
     timeoutMs ??= Math.min(defaults.timeoutMs, intervalMs);
     if (timeoutMs > intervalMs) {
-      issues.push({ path: formatPath([...ownerPath, 'timeout']), message: `must not exceed the interval (${timeoutMs}ms > ${intervalMs}ms): a probe may never overlap itself` });
+      issues.push({ path: formatPath([...timeoutPath, 'timeout']), message: `must not exceed the interval (${timeoutMs}ms > ${intervalMs}ms): a probe may never overlap itself` });
     }
     targets.push({ ...t, intervalMs, timeoutMs, labels, probe: checked.spec });
   };
 
   raw.systems.forEach((s, si) => {
     const sp: (string | number)[] = ['systems', si];
-    const sysLevel = { interval: s.interval, timeout: s.timeout, labels: s.labels };
+    const sysLevel = { interval: s.interval, timeout: s.timeout, labels: s.labels, path: sp };
     const def: SystemDef = {
       name: s.name,
       layer: s.layer,
@@ -194,13 +232,13 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
       def.endpointKey = `${s.name}/@endpoint`;
       addTarget(s.endpoint.probe, [...sp, 'endpoint', 'probe'], [...sp, 'endpoint'],
         { key: def.endpointKey, name: `${s.name} endpoint`, system: s.name, layer: s.layer, systemKind: s.kind, isEndpoint: true },
-        [{ interval: s.endpoint.interval, timeout: s.endpoint.timeout }, sysLevel]);
+        [{ interval: s.endpoint.interval, timeout: s.endpoint.timeout, path: [...sp, 'endpoint'] }, sysLevel]);
     }
     if (!s.members.length && !s.endpoint) issues.push({ path: formatPath([...sp, 'members']), message: 'a system needs at least one member or an endpoint' });
     s.members.forEach((m, mi) => {
       addTarget(m.probe, [...sp, 'members', mi, 'probe'], [...sp, 'members', mi],
         { key: `${s.name}/${m.name}`, name: m.name, system: s.name, member: m.name, layer: s.layer, systemKind: s.kind },
-        [{ interval: m.interval, timeout: m.timeout, labels: m.labels }, sysLevel]);
+        [{ interval: m.interval, timeout: m.timeout, labels: m.labels, path: [...sp, 'members', mi] }, sysLevel]);
     });
     duplicates(s.members, (m) => m.name, (i) => [...sp, 'members', i, 'name'], 'member name', issues);
     systems.push(def);
@@ -209,7 +247,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   raw.targets.forEach((t, ti) => {
     addTarget(t.probe, ['targets', ti, 'probe'], ['targets', ti],
       { key: t.name, name: t.name, systemKind: typeof t.probe.kind === 'string' ? t.probe.kind : undefined },
-      [{ interval: t.interval, timeout: t.timeout, labels: t.labels }]);
+      [{ interval: t.interval, timeout: t.timeout, labels: t.labels, path: ['targets', ti] }]);
   });
 
   // Names and references.
@@ -266,7 +304,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     if (raw.smtp.password) secrets.push(raw.smtp.password);
   }
 
-  if (issues.length) throw new ConfigError(issues);
+  if (issues.length) throw fail();
   return {
     raw,
     defaults,

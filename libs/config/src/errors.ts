@@ -106,7 +106,7 @@ export function fromZod(err: z.ZodError, schema: ZodTypeAny, base: (string | num
             issue.type === 'array'
               ? issue.message.startsWith('needs') ? issue.message : `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
               : issue.type === 'string'
-                ? `must be at least ${issue.minimum} characters`
+                ? issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`
                 : issue.message.startsWith('must') ? issue.message : `must be at least ${issue.minimum}`,
         });
         break;

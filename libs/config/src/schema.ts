@@ -35,7 +35,8 @@ const timezone = z.string().refine(
 /** Probe specs stay loose here; their fields are validated by the driver for their kind. */
 export const probeSpec = z.record(z.string(), z.unknown());
 
-const positiveDuration = durationField.refine((s) => (parseDuration(s) ?? 0) > 0, { message: 'must be greater than 0' });
+// An unparseable duration is already reported by durationField; say only that once.
+const positiveDuration = durationField.refine((s) => (parseDuration(s) ?? 1) > 0, { message: 'must be greater than 0' });
 
 const defaults = z
   .object({
@@ -109,8 +110,9 @@ const slo = z
       .refine((s) => s.kind !== 'latency' || s.threshold !== undefined, { message: 'a latency SLI needs threshold (e.g. 300ms)', path: ['threshold'] })
       .default({ kind: 'availability' }),
     objective: z.number().gt(0, 'must be above 0').lt(100, 'must be below 100 (100% leaves no error budget)'),
-    window: z.union([calendarWindow, positiveDuration], {
-      errorMap: () => ({ message: 'must be a duration (e.g. 30d) or one of week, month, quarter' }),
+    // One check, one message: a union would surface only the duration branch's complaint ("fortnight").
+    window: z.string().refine((s) => calendarWindow.safeParse(s).success || (parseDuration(s) ?? 0) > 0, {
+      message: 'must be a duration (e.g. 30d) or one of week, month, quarter',
     }),
     timezone: timezone.default('UTC'),
     exclude: z
