@@ -8,7 +8,9 @@ const MASK = '***';
 
 /** Masks the password (and token-like query parameters) of anything that looks like a URL. */
 export function maskUrl(raw: string): string {
-  return raw.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@]*)@/gi, (_m, scheme: string, userinfo: string) => {
+  // Userinfo runs to the last "@" of the authority, as URL parsers read it: "user:p@ss@host"
+  // (quotes end it too, so a URL inside JSON text cannot swallow the fields after it).
+  return raw.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]*)@/gi, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return colon < 0 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:${MASK}@`;
   }).replace(/([?&](?:password|passwd|pwd|secret|token|access_token|api_key|apikey|key)=)[^&\s#"']*/gi, `$1${MASK}`);
@@ -20,7 +22,13 @@ export function secretsOfUrl(raw: string): string[] {
   try {
     const u = new URL(raw);
     if (u.password) {
-      out.push(u.password, decodeURIComponent(u.password));
+      out.push(u.password);
+      // A stray % ("p%ss") is not valid percent-encoding: keep the raw form rather than losing it.
+      try {
+        out.push(decodeURIComponent(u.password));
+      } catch {
+        /* raw form only */
+      }
     }
     for (const [k, v] of u.searchParams) {
       if (/^(password|passwd|pwd|secret|token|access_token|api_key|apikey|key)$/i.test(k) && v) out.push(v);
@@ -43,15 +51,18 @@ export class SecretScrubber {
   }
 
   scrub(text: string): string {
-    let out = maskUrl(text);
+    // Known secrets first: masking a URL first could split a secret and leave part of it behind.
+    let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(MASK);
-    return out;
+    return maskUrl(out);
   }
 
   /** Deep-scrubs strings inside plain JSON-like values (log objects, API payloads). */
   scrubValue<T>(value: T, depth = 0): T {
     if (typeof value === 'string') return this.scrub(value) as T;
-    if (depth > 8 || value === null || typeof value !== 'object') return value;
+    if (value === null || typeof value !== 'object') return value;
+    // Too deep to check (or cyclic): drop it rather than pass its strings through unscrubbed.
+    if (depth > 8) return '[too deep to scrub]' as T;
     if (Array.isArray(value)) return value.map((v) => this.scrubValue(v, depth + 1)) as T;
     if (value instanceof Date) return value;
     const out: Record<string, unknown> = {};
