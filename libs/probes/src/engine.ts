@@ -63,6 +63,7 @@ export class ProbeEngine {
   private timerAt = Infinity;
   private running = 0;
   private waiting: (() => void)[] = [];
+  private claiming = 0; // dispatches waiting on the claimer: stop() waits for them too
   private started = false;
   private idle: (() => void)[] = [];
   private readonly timers: Timers;
@@ -107,7 +108,7 @@ export class ProbeEngine {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    if (this.running > 0 || this.waiting.length > 0) await new Promise<void>((r) => this.idle.push(r));
+    if (this.running > 0 || this.waiting.length > 0 || this.claiming > 0) await new Promise<void>((r) => this.idle.push(r));
   }
 
   state(key: string): TargetState | undefined {
@@ -179,10 +180,19 @@ export class ProbeEngine {
     const ticks = due.map(({ entry, scheduledAt }) => ({ key: entry.target.key, scheduledAt, intervalMs: entry.target.intervalMs }));
     for (const d of due) d.entry.inFlight = true; // reserve while claiming so the next tick cannot overlap
     let claimed: boolean[];
+    this.claiming += 1;
     try {
       claimed = this.opts.claimer ? await this.opts.claimer.claim(ticks) : ticks.map(() => true);
     } catch {
       claimed = ticks.map(() => true); // the claim store is down: probing matters more than exactness
+    } finally {
+      this.claiming -= 1;
+    }
+    if (!this.started) {
+      // stop() was called while claiming: start nothing new.
+      for (const d of due) d.entry.inFlight = false;
+      this.settleIdle();
+      return;
     }
     due.forEach(({ entry: e }, i) => {
       if (!claimed[i]) {
@@ -196,8 +206,10 @@ export class ProbeEngine {
 
   private async execute(e: Entry, scheduledAt: number, reserved = false): Promise<void> {
     if (!reserved) e.inFlight = true;
+    // A finishing probe hands its slot straight to the first waiter (running stays counted), so a
+    // probe started in between (probeNow from a hook) cannot push running past the bound.
     if (this.running >= this.opts.concurrency) await new Promise<void>((r) => this.waiting.push(r));
-    this.running += 1;
+    else this.running += 1;
     const startedAt = this.opts.clock.now();
     this.opts.hooks?.onStart?.(e.target, Math.max(0, startedAt - scheduledAt));
     const t0 = performance.now();
@@ -208,9 +220,10 @@ export class ProbeEngine {
       obs = { up: false, reason: `probe failed: ${(err as Error)?.message ?? String(err)}` };
     }
     const durationMs = performance.now() - t0;
-    this.running -= 1;
     e.inFlight = false;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
     if (!e.removed) {
       const result: ProbeResult = { ...obs, targetKey: e.target.key, scheduledAt, startedAt, durationMs };
       const { state, transition } = applyResult(e.state, result, this.opts.thresholds);
@@ -218,6 +231,10 @@ export class ProbeEngine {
       this.opts.hooks?.onResult?.(result, e.target, state);
       if (transition) this.opts.hooks?.onTransition?.(e.target, transition, state);
     }
-    if (this.running === 0 && this.waiting.length === 0) for (const r of this.idle.splice(0)) r();
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.running === 0 && this.waiting.length === 0 && this.claiming === 0) for (const r of this.idle.splice(0)) r();
   }
 }

@@ -46,7 +46,9 @@ export function applyResult(
   }
   s.consecutiveFailures += 1;
   s.consecutiveSuccesses = 0;
-  if (s.consecutiveFailures === 1) s.firstFailureAt = at;
+  // While down, a lone success does not end the outage (recovery threshold), so it must not move
+  // the start RTO counts from.
+  if (s.consecutiveFailures === 1 && (prev.status !== 'down' || s.firstFailureAt === undefined)) s.firstFailureAt = at;
   const needed = prev.status === 'up' ? thresholds.failure : 1;
   if (prev.status !== 'down' && s.consecutiveFailures >= needed) {
     s.status = 'down';

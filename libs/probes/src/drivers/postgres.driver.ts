@@ -56,9 +56,11 @@ export interface ReplicaRow {
 export function interpretPostgres(role: RoleRow, replicas: ReplicaRow[]): Observation {
   const epoch = role.timeline != null ? `timeline ${role.timeline}` : undefined;
   if (role.in_recovery) {
-    const caughtUp = role.replay_bytes === 0;
-    const lagSeconds = caughtUp ? 0 : role.replay_age_s != null ? Math.max(0, role.replay_age_s) : undefined;
     const [status, sender] = (role.receiver ?? '').split(' ');
+    // Replayed all it received only means caught up while still receiving: a replica cut off
+    // from its primary has replayed everything too, and its lag is growing, not zero.
+    const caughtUp = role.replay_bytes === 0 && status === 'streaming';
+    const lagSeconds = caughtUp ? 0 : role.replay_age_s != null ? Math.max(0, role.replay_age_s) : undefined;
     const obs: Observation = {
       up: true,
       role: 'replica',
