@@ -77,7 +77,7 @@ describe('migrations', () => {
       for (const r of results) assert.equal(r.code, 0, `migrate exited ${r.code}: ${r.stderr}${r.stdout}`);
       assert.equal(results.filter((r) => r.stdout.startsWith('applied:')).length, 1, results.map((r) => r.stdout).join(''));
       assert.equal(results.filter((r) => r.stdout.startsWith('nothing to migrate')).length, 2, results.map((r) => r.stdout).join(''));
-      const recorded = await withClient(db.url, async (c) => (await c.query(`select name, count(*)::int as n from nines_migrations group by name`)).rows);
+      const recorded = await withClient(db.url, async (c) => (await c.query(`select name, count(*)::int as n from nines_migrations group by name order by min(id)`)).rows);
       assert.deepEqual(recorded, MIGRATIONS.map((M) => ({ name: new M().name, n: 1 })));
     } finally {
       await db.drop();
