@@ -6,6 +6,7 @@ import { redisDriver } from './drivers/redis.driver';
 import { redisSentinelDriver } from './drivers/redis-sentinel.driver';
 import { redisClusterDriver } from './drivers/redis-cluster.driver';
 import { memcachedDriver } from './drivers/memcached.driver';
+import { zookeeperDriver } from './drivers/zookeeper.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
@@ -18,7 +19,7 @@ import { registryDriver } from './drivers/registry.driver';
 import { kafkaDriver } from './drivers/kafka.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver, kafkaDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, zookeeperDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver, kafkaDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
