@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiController } from './http/api.controller';
 import { ConfigReloadService } from './http/config-reload.service';
 import { ErrorFilter } from './http/error.filter';
+import { AlertsController } from './http/alerts.controller';
+import { AlertsService } from './http/alerts.service';
 import { EventsController } from './http/events.controller';
 import { EventsIngestService } from './http/events-ingest.service';
 import { HealthController } from './http/health.controller';
@@ -12,6 +14,9 @@ import { SystemsService } from './http/systems.service';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { ProberService } from './probing/prober.service';
 import { TopologyService } from './probing/topology.service';
+import { AlertService } from './alerting/alert.service';
+import { DeliveryService } from './delivery/delivery.service';
+import { NotificationQueue } from './delivery/notification-queue';
 import type { Runtime } from './runtime/runtime';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
 
@@ -32,15 +37,16 @@ export class AppModule {
       { provide: TARGET_IDS, useValue: rt.targetIds },
       { provide: APP_FILTER, useClass: ErrorFilter },
       ConfigReloadService,
+      NotificationQueue,
     ];
     const providers: Provider[] = [...core];
     const controllers: DynamicModule['controllers'] = [HealthController];
     if (roles.has('api')) {
-      providers.push(SystemsService, IncidentsService, EventsIngestService);
-      controllers.push(ApiController, IncidentsController, EventsController);
+      providers.push(SystemsService, IncidentsService, EventsIngestService, AlertsService);
+      controllers.push(ApiController, IncidentsController, EventsController, AlertsController);
     }
-    if (roles.has('prober')) providers.push(TopologyService, ProberService);
-    if (roles.has('worker')) providers.push(MaintenanceService);
+    if (roles.has('prober')) providers.push(AlertService, TopologyService, ProberService);
+    if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
     return { module: AppModule, providers, controllers };
   }
 }

@@ -59,6 +59,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
     bodyParser: true,
   });
   app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.disable('x-powered-by');
   if (settings.roles.has('api')) {
     const doc = SwaggerModule.createDocument(

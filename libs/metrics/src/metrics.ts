@@ -21,6 +21,9 @@ export class NinesMetrics {
   readonly configReloads: Counter<'outcome'>;
   readonly configLastReload: Gauge<string>;
   readonly targetsConfigured: Gauge<'kind'>;
+  readonly notifications: Counter<'receiver' | 'outcome'>;
+  readonly notificationLatency: Histogram<'receiver'>;
+  readonly alertTransitions: Counter<'alertname' | 'transition'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -58,6 +61,20 @@ export class NinesMetrics {
     this.configReloads = new Counter({ name: 'nines_config_reloads_total', help: 'Config reload attempts.', labelNames: ['outcome'], registers });
     this.configLastReload = new Gauge({ name: 'nines_config_last_reload_success_timestamp_seconds', help: 'When the running config was loaded.', registers });
     this.targetsConfigured = new Gauge({ name: 'nines_targets', help: 'Configured probe targets by probe kind.', labelNames: ['kind'], registers });
+    this.notifications = new Counter({
+      name: 'nines_notifications_total',
+      help: 'Notification delivery attempts by outcome: sent, failed (will retry), dead (dead-lettered).',
+      labelNames: ['receiver', 'outcome'],
+      registers,
+    });
+    this.notificationLatency = new Histogram({
+      name: 'nines_notification_latency_seconds',
+      help: 'From an alert firing (or resolving) to its notification being delivered.',
+      labelNames: ['receiver'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.alertTransitions = new Counter({ name: 'nines_alert_transitions_total', help: 'Alert state changes.', labelNames: ['alertname', 'transition'], registers });
   }
 
   recordProbe(kind: string, up: boolean, reason?: string): void {

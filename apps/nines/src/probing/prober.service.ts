@@ -5,12 +5,15 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { NinesConfig } from '../../../../libs/config/src/config';
+import type { ProbeTarget } from '../../../../libs/probes/src/target';
+import type { TargetState } from '../../../../libs/probes/src/target-state';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
 import { ProbeEngine } from '../../../../libs/probes/src/engine';
 import { runProbe } from '../../../../libs/probes/src/run-probe';
 import { TopologyService } from './topology.service';
+import { AlertService } from '../alerting/alert.service';
 import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
@@ -35,6 +38,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(SETTINGS) settings: Settings,
     @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
     private readonly topology: TopologyService,
+    private readonly alerts: AlertService,
   ) {
     this.writer = new ResultWriter(new ResultRepository(ds), logger, {
       flushed: (rows, seconds) => {
@@ -63,6 +67,8 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
           metrics.recordProbe(t.probe.kind, r.up, r.reason);
           this.writer.add(r, state);
           this.topology.onResult(t, r, state);
+          this.alerts.onTarget(t, state);
+          this.confirm(t, r.up, state);
         },
         onSkipped: (_t, reason) => metrics.probesSkipped.inc({ reason }),
         onTransition: (t, tr, state) => {
@@ -95,8 +101,21 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     await this.watches.stop();
     await this.engine.stop();
     await this.topology.drain();
+    await this.alerts.drain();
     await this.writer.stop();
     await this.membership.stop();
+  }
+
+  /**
+   * A failure below the failure threshold (or a success below the recovery threshold) is
+   * confirmed by probing again at once rather than a whole interval later.
+   */
+  private confirm(t: ProbeTarget, up: boolean, state: TargetState): void {
+    const { failureThreshold, recoveryThreshold } = this.config.get().defaults;
+    const confirming = up ? state.status === 'down' && state.consecutiveSuccesses < recoveryThreshold : state.status !== 'down' && state.consecutiveFailures < failureThreshold;
+    if (!confirming) return;
+    const timer = setTimeout(() => this.engine.probeNow(t.key), Math.min(250, t.intervalMs / 4));
+    timer.unref();
   }
 
   private apply(cfg: NinesConfig): void {

@@ -13,9 +13,12 @@ import type { TargetState } from '../../../../libs/probes/src/target-state';
 import type { TopologyEvent } from '../../../../libs/topology/src/events';
 import { emptyTopology, isHealthy, observe, type SystemShape, type SystemTopology, type TopologyInput } from '../../../../libs/topology/src/topology';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER } from '../runtime/tokens';
+import { AlertService } from '../alerting/alert.service';
 
 interface Tracked {
   topology?: SystemTopology;
+  incidentId?: number;
+  lastFailover?: { at: number; from?: string; to?: string };
   version: number;
   healthy: boolean;
   lastSaveAt: number;
@@ -44,6 +47,7 @@ export class TopologyService {
     @Inject(CONFIG) config: ConfigHolder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly alerts: AlertService,
   ) {
     this.repo = new IncidentRepository(ds);
     this.apply(config.get());
@@ -68,6 +72,23 @@ export class TopologyService {
     this.graph = { dependsOn: new Map(c.systems.map((s) => [s.name, s.dependsOn])), layer: new Map(c.systems.map((s) => [s.name, s.layer])) };
     this.intervals = new Map(c.targets.map((t) => [t.key, t.intervalMs]));
     this.endpoints = new Set(c.systems.filter((s) => s.endpointKey).map((s) => s.name));
+    this.layers = new Map(c.systems.map((s) => [s.name, { layer: s.layer, labels: s.labels }]));
+  }
+
+  private layers = new Map<string, { layer: string; labels: Record<string, string> }>();
+
+  /** Built-in system alerts follow every fold, so pending alerts promote on time. */
+  private evaluateAlerts(system: string, t: Tracked, healthy: boolean): void {
+    const shape = this.shapes.get(system);
+    const meta = this.layers.get(system);
+    if (!shape || !meta || !t.topology) return;
+    if (healthy) t.incidentId = undefined;
+    this.alerts.onSystem({ shape: { ...shape, layer: meta.layer, labels: meta.labels }, topology: t.topology, incidentId: t.incidentId, lastFailover: t.lastFailover });
+  }
+
+  private noteEvents(t: Tracked, events: TopologyEvent[], incidents: number[]): void {
+    if (incidents.length) t.incidentId = incidents[incidents.length - 1];
+    for (const e of events) if (e.kind === 'leader_changed' || e.kind === 'vip_moved' || e.kind === 'switch_master') t.lastFailover = { at: e.at, from: e.details.from as string | undefined, to: e.details.to as string | undefined };
   }
 
   /** Waits for every queued observation to be committed (tests, shutdown). */
@@ -125,6 +146,7 @@ export class TopologyService {
     const now = this.clock.now();
     if (!events.length && healthy === t.healthy && now - t.lastSaveAt < PERIODIC_SAVE_MS) {
       t.topology = next;
+      this.evaluateAlerts(system, t, healthy);
       return;
     }
     const r = await this.repo.commit({
@@ -150,6 +172,8 @@ export class TopologyService {
     t.healthy = healthy;
     t.lastSaveAt = now;
     for (const e of events) this.log(e, r.incidents);
+    this.noteEvents(t, events, r.incidents);
+    this.evaluateAlerts(system, t, healthy);
   }
 
   private async commitEvents(system: string, t: Tracked, events: TopologyEvent[], retry = true): Promise<void> {
@@ -172,6 +196,8 @@ export class TopologyService {
     }
     t.version = r.version;
     for (const e of events) this.log(e, r.incidents);
+    this.noteEvents(t, events, r.incidents);
+    this.evaluateAlerts(system, t, t.healthy);
   }
 
   private log(e: TopologyEvent, incidents: number[]): void {

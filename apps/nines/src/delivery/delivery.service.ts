@@ -1,0 +1,151 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../../../libs/common/src/clock';
+import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import type { Settings } from '../../../../libs/config/src/settings';
+import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
+import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
+import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
+import { NotifyError, type Notifier } from '../../../../libs/notify/src/notification';
+import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
+import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
+import { buildNotifiers } from './notifiers';
+import { QUEUE_PREFIX, QueueName } from './queues';
+
+const SEND_TIMEOUT_MS = 15_000;
+const STALE_SENDING_MS = 60_000;
+
+/** Exponential backoff with full jitter, capped; a receiver's Retry-After wins. */
+export function backoffMs(attemptsMade: number, err?: Error, random = Math.random): number {
+  if (err instanceof NotifyError && err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, 3_600_000);
+  const cap = Math.min(300_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+/**
+ * The worker role's delivery stages: the dispatcher flushes due alert groups and escalations
+ * into the outbox, the relay (re)enqueues outbox rows Redis may have lost, and the BullMQ worker
+ * delivers each notification once and records the outcome.
+ */
+@Injectable()
+export class DeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker;
+  private connection?: Redis;
+  private timers: NodeJS.Timeout[] = [];
+  private notifiers = new Map<string, Notifier>();
+  private routing: RoutingConfig;
+  private readonly alerts: AlertRepository;
+  private readonly log: NotificationRepository;
+  private dispatching = false;
+
+  constructor(
+    @Inject(DATA_SOURCE) ds: DataSource,
+    @Inject(CONFIG) private readonly config: ConfigHolder,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(METRICS) private readonly metrics: NinesMetrics,
+    private readonly queue: NotificationQueue,
+  ) {
+    this.alerts = new AlertRepository(ds);
+    this.log = new NotificationRepository(ds);
+    this.routing = compileRouting(config.get(), `http://${settings.host}:${settings.port}`);
+    this.notifiers = buildNotifiers(config.get());
+    config.onChange((c) => {
+      this.routing = compileRouting(c, `http://${settings.host}:${settings.port}`);
+      this.notifiers = buildNotifiers(c);
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined);
+    this.worker = new Worker(QueueName.Notifications, (job: Job<{ id: string }>) => this.deliver(job.data.id, job.attemptsMade + 1), {
+      connection: this.connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: 64,
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoffMs(attemptsMade, err) },
+    });
+    this.worker.on('error', (err) => this.logger.warn({ err }, 'notification worker error'));
+    this.worker.on('failed', (job, err) => {
+      if (job && job.attemptsMade >= DELIVERY_ATTEMPTS && !(err instanceof UnrecoverableError)) void this.giveUp(job.data.id, err);
+    });
+    this.timers.push(setInterval(() => void this.dispatch(), 200));
+    this.timers.push(setInterval(() => void this.relay(), 2000));
+    for (const t of this.timers) t.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.worker?.close().catch(() => undefined);
+    this.connection?.disconnect();
+  }
+
+  /** Flushes alert groups that are due (group_wait, group_interval, repeat) and escalations. */
+  async dispatch(): Promise<void> {
+    if (this.dispatching || !this.routing.root) return;
+    this.dispatching = true;
+    try {
+      const now = this.clock.now();
+      const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
+      if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
+    } catch (err) {
+      this.logger.warn({ err }, 'alert dispatch failed');
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  async relay(): Promise<void> {
+    try {
+      const ids = await this.log.forRelay(10_000);
+      if (ids.length) {
+        this.logger.info({ notifications: ids.length }, 'outbox relay: enqueueing notifications not yet delivered');
+        await this.queue.enqueue(ids);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox relay failed');
+    }
+  }
+
+  /** Delivers one notification; throws to let BullMQ retry, UnrecoverableError when retrying cannot help. */
+  async deliver(id: string, attempt: number): Promise<'sent' | 'skipped'> {
+    const n = await this.log.claim(id, STALE_SENDING_MS);
+    if (!n) return 'skipped'; // sent, dead, or being sent by another worker right now
+    const notifier = this.notifiers.get(`${n.receiver}/${n.channel}`);
+    if (!notifier) {
+      await this.log.dead(id, `receiver ${n.receiver} has no ${n.channel} channel in the running config`);
+      this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'dead' });
+      throw new UnrecoverableError('receiver removed');
+    }
+    try {
+      await notifier.send(n.payload, AbortSignal.timeout(SEND_TIMEOUT_MS));
+    } catch (err) {
+      const e = err instanceof NotifyError ? err : new NotifyError(String((err as Error)?.message ?? err), true);
+      if (!e.retryable) {
+        await this.log.dead(id, e.message);
+        this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'dead' });
+        this.logger.error({ notification: id, receiver: n.receiver, channel: n.channel, error: e.message }, `notification to ${n.receiver} dead-lettered: ${e.message}`);
+        throw new UnrecoverableError(e.message);
+      }
+      await this.log.failed(id, e.message);
+      this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'failed' });
+      this.logger.warn({ notification: id, receiver: n.receiver, channel: n.channel, attempt, error: e.message }, `notification to ${n.receiver} failed, will retry`);
+      throw e;
+    }
+    const sentAt = await this.log.sent(id);
+    this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'sent' });
+    if (n.first_alert_at) this.metrics.notificationLatency.observe({ receiver: n.receiver }, Math.max(0, (sentAt.getTime() - new Date(n.first_alert_at).getTime()) / 1000));
+    this.logger.info({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel})`);
+    return 'sent';
+  }
+
+  private async giveUp(id: string, err: Error): Promise<void> {
+    await this.log.dead(id, `gave up after ${DELIVERY_ATTEMPTS} attempts: ${err.message}`).catch(() => undefined);
+    this.logger.error({ notification: id, error: err.message }, 'notification dead-lettered after all retries');
+  }
+}

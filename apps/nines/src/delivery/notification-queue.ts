@@ -1,0 +1,53 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Settings } from '../../../../libs/config/src/settings';
+import { LOGGER, SETTINGS } from '../runtime/tokens';
+import { JobName, QUEUE_PREFIX, QueueName } from './queues';
+
+export const DELIVERY_ATTEMPTS = 10;
+
+/**
+ * Producer side of the notification queue. Job ids are the notification ids, so enqueueing the
+ * same notification twice (the writer right after commit, the relay after a Redis restart) is
+ * harmless; the notification log in PostgreSQL decides what was sent.
+ */
+@Injectable()
+export class NotificationQueue implements OnApplicationShutdown {
+  private readonly queue: Queue;
+  private readonly connection: Redis;
+
+  constructor(
+    @Inject(SETTINGS) settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: false });
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue(QueueName.Notifications, { connection: this.connection, prefix: QUEUE_PREFIX });
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Best effort: a failure leaves the rows pending and the relay enqueues them later. */
+  async enqueue(ids: string[]): Promise<boolean> {
+    if (!ids.length) return true;
+    try {
+      await this.queue.addBulk(
+        ids.map((id) => ({
+          name: JobName.Deliver,
+          data: { id },
+          opts: { jobId: id, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'nines' }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+        })),
+      );
+      return true;
+    } catch (err) {
+      this.logger.warn({ err, notifications: ids.length }, 'could not enqueue notifications; the outbox relay will retry');
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import type { NinesConfig } from '../../../../libs/config/src/config';
+import { parseDuration } from '../../../../libs/common/src/duration';
+import { EmailNotifier } from '../../../../libs/notify/src/email.notifier';
+import type { Notifier } from '../../../../libs/notify/src/notification';
+import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
+
+/** One notifier per (receiver, channel), rebuilt on every config load. */
+export function buildNotifiers(c: NinesConfig): Map<string, Notifier> {
+  const out = new Map<string, Notifier>();
+  const smtp = c.raw.smtp;
+  for (const r of c.raw.alerting.receivers) {
+    if (r.webhook) {
+      out.set(`${r.name}/webhook`, new WebhookNotifier({
+        url: r.webhook.url,
+        format: r.webhook.format,
+        secret: r.webhook.secret,
+        allowPrivate: r.webhook.allow_private,
+        headers: r.webhook.headers,
+        timeoutMs: parseDuration(r.webhook.timeout)!,
+      }));
+    }
+    if (r.email && smtp) {
+      out.set(`${r.name}/email`, new EmailNotifier(
+        { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
+        r.email.to,
+        { from: r.email.from, subjectPrefix: r.email.subject_prefix },
+      ));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AlertsService } from './alerts.service';
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+@ApiTags('alerts')
+@Controller('api/v1')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  @Get('alerts')
+  @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system' })
+  list(@Query() q: Record<string, string>) {
+    return this.alerts.alerts(q);
+  }
+
+  @Get('alerts/history')
+  @ApiOperation({ summary: 'Every alert state change; filter by alertname, system, fingerprint, since, until' })
+  history(@Query() q: Record<string, string>) {
+    return this.alerts.history(q);
+  }
+
+  @Get('silences')
+  @ApiOperation({ summary: 'Silences' })
+  silences() {
+    return this.alerts.silences();
+  }
+
+  @Post('silences')
+  @ApiOperation({ summary: 'Create a silence: { matchers: ["system=\\"orders-db\\""], starts_at?, ends_at, created_by, comment }; respected immediately' })
+  createSilence(@Body() body: unknown) {
+    return this.alerts.createSilence(body);
+  }
+
+  @Delete('silences/:id')
+  @ApiOperation({ summary: 'Expire a silence' })
+  expire(@Param('id') id: string) {
+    return this.alerts.expireSilence(id);
+  }
+
+  @Get('notifications')
+  @ApiOperation({ summary: 'The notification log: what was sent, retried or dead-lettered; filter by state and receiver' })
+  notifications(@Query() q: Record<string, string>) {
+    return this.alerts.notificationLog(q);
+  }
+
+  @Get('ack/:token')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @ApiOperation({ summary: 'The page behind an acknowledgement link (a button that POSTs; fetching the link acknowledges nothing)' })
+  ackPage(@Param('token') token: string) {
+    const id = this.alerts.checkAck(token);
+    return `<!doctype html><meta name="viewport" content="width=device-width,initial-scale=1"><title>Acknowledge incident ${id}</title>
+<body style="font-family:sans-serif;padding:24px"><h2>Acknowledge incident ${id}?</h2>
+<form method="post" action="${esc(token)}"><input name="by" placeholder="your name" style="font-size:18px;padding:8px"> <button style="font-size:18px;padding:8px 16px">Acknowledge</button></form></body>`;
+  }
+
+  @Post('ack/:token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Acknowledge the incident of a signed, expiring ack link; stops repeats and escalation' })
+  ack(@Param('token') token: string, @Body() body: { by?: string } | undefined) {
+    return this.alerts.ackByToken(token, typeof body?.by === 'string' ? body.by : undefined);
+  }
+}

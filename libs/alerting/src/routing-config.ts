@@ -1,0 +1,39 @@
+import type { NinesConfig } from '../../config/src/config';
+import { buildRoute, type Route } from './route';
+import type { InhibitRule } from './inhibit';
+import { compile } from './matchers';
+import type { TimeIntervalSpec } from './time-intervals';
+
+/** The alerting section of the config, compiled once per (re)load. */
+export interface RoutingConfig {
+  root?: Route;
+  routesById: Map<string, Route>;
+  inhibit: InhibitRule[];
+  intervals: Map<string, TimeIntervalSpec[]>;
+  externalUrl: string;
+  ackSecret?: string;
+  ackTtlMs: number;
+  /** Delivery channels of each receiver: one notification row (and one delivery) per channel. */
+  channels: Map<string, ('email' | 'webhook')[]>;
+}
+
+export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConfig {
+  const a = c.raw.alerting;
+  const root = a.route ? buildRoute(a.route) : undefined;
+  const routesById = new Map<string, Route>();
+  const walk = (r: Route) => {
+    routesById.set(r.id, r);
+    r.routes.forEach(walk);
+  };
+  if (root) walk(root);
+  return {
+    root,
+    routesById,
+    inhibit: a.inhibit_rules.map((r) => ({ source: compile(r.source_matchers), target: compile(r.target_matchers), equal: r.equal })),
+    intervals: new Map(a.time_intervals.map((t) => [t.name, t.intervals])),
+    externalUrl: (a.external_url ?? fallbackUrl).replace(/\/$/, ''),
+    ackSecret: a.ack_secret,
+    ackTtlMs: 7 * 86_400_000,
+    channels: new Map(a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]])),
+  };
+}

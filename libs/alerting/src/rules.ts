@@ -1,0 +1,92 @@
+import { formatDuration } from '../../common/src/duration';
+import type { ProbeTarget } from '../../probes/src/target';
+import type { TargetState } from '../../probes/src/target-state';
+import type { SystemShape, SystemTopology } from '../../topology/src/topology';
+import type { AlertSpec, Labels } from './alert';
+
+/**
+ * Built-in alerts, derived from what the previous stages know. Each returns the alerts whose
+ * condition holds now in its scope; alerts of the scope that are not returned resolve.
+ */
+const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+function base(alertname: string, severity: string, extra: Labels): Labels {
+  const l: Labels = { alertname, severity };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') l[k] = v;
+  return l;
+}
+
+/** Scope "target:<key>": a standalone target down, or its certificate expiring. */
+export function targetAlerts(t: ProbeTarget, s: TargetState, now: number): AlertSpec[] {
+  const out: AlertSpec[] = [];
+  const r = s.lastResult;
+  const common = { ...t.labels, target: t.key, layer: t.layer ?? '', kind: t.probe.kind };
+  if (!t.system && s.status === 'down') {
+    const since = s.firstFailureAt ?? s.since;
+    out.push({
+      labels: base('TargetDown', 'critical', common),
+      annotations: { summary: `${t.key} down for ${formatDuration(Math.max(0, now - since))} (${r?.reason ?? 'probe failed'})`, reason: r?.reason },
+      forMs: 0,
+    });
+  }
+  if (r?.warning && /TLS certificate (expired|expires)/.test(r.warning)) {
+    const expired = /expired/.test(r.warning);
+    out.push({
+      labels: base('CertificateExpiring', expired ? 'critical' : 'warning', { ...common, system: t.system ?? '', member: t.member ?? '' }),
+      annotations: { summary: `${t.key}: ${r.warning}`, reason: r.warning },
+      forMs: 0,
+    });
+  }
+  return out;
+}
+
+export interface SystemAlertContext {
+  shape: SystemShape & { layer: string; labels?: Labels };
+  topology: SystemTopology;
+  /** Open incident of this system, if any (alerts link to it). */
+  incidentId?: number;
+  lastFailover?: { at: number; from?: string; to?: string };
+  now: number;
+  failoverHoldMs?: number;
+}
+
+/** Scope "system:<name>": everything the topology says about a system and its members. */
+export function systemAlerts(c: SystemAlertContext): AlertSpec[] {
+  const { shape, topology: t, now } = c;
+  const out: AlertSpec[] = [];
+  const sys = { ...(shape.labels ?? {}), system: shape.name, layer: shape.layer };
+  const add = (alertname: string, severity: string, extra: Labels, summary: string, reason?: string, forMs = 0) =>
+    out.push({ labels: base(alertname, severity, { ...sys, ...extra }), annotations: { summary, reason }, forMs, incidentId: c.incidentId });
+  const failoverNote = c.lastFailover && c.lastFailover.to ? `; ${c.lastFailover.to} promoted at ${hhmmss(c.lastFailover.at)}` : '';
+
+  // Users cannot reach it: endpoint down, or (without one) no primary left.
+  if (t.endpoint && t.endpoint.status === 'down') {
+    const since = t.endpoint.firstFailureAt ?? t.endpoint.since;
+    add('SystemDown', 'page', {}, `${shape.name}: unreachable for users for ${formatDuration(Math.max(0, now - since))} (${t.endpoint.reason ?? 'probe failed'})${failoverNote}`, t.endpoint.reason);
+  } else if (!shape.hasEndpoint && t.conditions.noPrimary) {
+    const lost = Object.entries(t.members).find(([, m]) => m.status === 'down' && (m.roleBeforeDown === 'primary' || m.roleBeforeDown === 'leader'));
+    add('SystemDown', 'page', {}, `${shape.name}: no primary${lost ? `; ${lost[0]} unreachable for ${formatDuration(now - (lost[1].firstFailureAt ?? now))}` : ''}`);
+  }
+  for (const name of shape.members) {
+    const m = t.members[name];
+    if (!m) continue;
+    if (m.status === 'down') {
+      const wasPrimary = m.roleBeforeDown === 'primary' || m.roleBeforeDown === 'leader';
+      const since = m.firstFailureAt ?? m.lastSeenAt;
+      add('MemberDown', wasPrimary ? 'critical' : 'warning', { member: name }, `${shape.name}: ${wasPrimary ? `${m.roleBeforeDown} ` : ''}${name} unreachable for ${formatDuration(Math.max(0, now - since))}${failoverNote}`);
+    }
+    if (m.status === 'up' && m.broken) add('ReplicationBroken', 'critical', { member: name }, `${shape.name}: replication to ${name} broken: ${m.broken}`, m.broken);
+    if (m.status === 'up' && m.lagging)
+      add('ReplicationLagging', 'warning', { member: name }, `${shape.name}: ${name} is ${m.lagSeconds !== undefined ? `${m.lagSeconds.toFixed(1)}s` : `${m.lagBytes} bytes`} behind`, undefined);
+    if (m.pool) {
+      for (const [id, state] of Object.entries(m.pool)) if (!/^UP/.test(state)) add('BackendOutOfPool', 'warning', { member: name, backend: id }, `${shape.name}: ${id} out of the pool (${state})`, state);
+    }
+  }
+  if (t.conditions.splitBrain) add('SplitBrain', 'page', {}, `${shape.name}: SPLIT BRAIN — ${t.primaries.join(', ')} all act as primary`);
+  if (t.conditions.degraded) add('TopologyDegraded', 'warning', {}, `${shape.name}: fewer healthy replicas than ${shape.expect.minReplicas}`);
+  if (c.lastFailover && now - c.lastFailover.at < (c.failoverHoldMs ?? 10 * 60_000)) {
+    add('FailoverHappened', 'critical', {}, `${shape.name}: failover ${c.lastFailover.from ?? '?'} → ${c.lastFailover.to ?? '?'} at ${hhmmss(c.lastFailover.at)}`);
+  }
+  for (const [key, message] of Object.entries(t.external ?? {})) add('ExternalProblem', 'warning', { source: key.split(':')[0] }, `${shape.name}: ${message}`);
+  return out;
+}

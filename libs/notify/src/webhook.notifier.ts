@@ -1,0 +1,78 @@
+import { createHmac } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { secretScrubber } from '../../common/src/secrets';
+import { privateTargetReason } from './address-policy';
+import { NotifyError, type NotificationPayload, type Notifier } from './notification';
+import { renderBody } from './webhook-formats';
+
+export interface WebhookReceiver {
+  url: string;
+  format: 'standard' | 'alertmanager' | 'slack';
+  secret?: string;
+  allowPrivate: boolean;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Standard Webhooks signature: base64 HMAC-SHA256 over `${id}.${timestamp}.${body}`, as `v1,<sig>`. */
+export function signStandardWebhook(secret: string, id: string, timestampSec: number, body: string): string {
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
+}
+
+function retryAfterMs(h: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** Delivers one notification by HTTP POST; 2xx is success, 5xx/408/429/network errors are retryable. */
+export class WebhookNotifier implements Notifier {
+  constructor(private readonly r: WebhookReceiver) {}
+
+  async send(p: NotificationPayload, signal: AbortSignal): Promise<void> {
+    const url = new URL(this.r.url);
+    if (!this.r.allowPrivate) {
+      let reason: string | undefined;
+      try {
+        reason = await privateTargetReason(url.hostname);
+      } catch (err) {
+        throw new NotifyError(`cannot resolve ${url.hostname}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}`, true);
+      }
+      if (reason) throw new NotifyError(reason, false);
+    }
+    const body = JSON.stringify(renderBody(this.r.format, p));
+    const stamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'Nines/0.1',
+      'webhook-id': p.id,
+      'webhook-timestamp': String(stamp),
+      ...this.r.headers,
+    };
+    if (this.r.secret) headers['webhook-signature'] = signStandardWebhook(this.r.secret, p.id, stamp, body);
+    const res = await new Promise<{ status: number; retryAfter?: number; text: string }>((resolve, reject) => {
+      const mod = url.protocol === 'https:' ? https : http;
+      const req = mod.request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal, timeout: this.r.timeoutMs }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          if (text.length < 512) text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: retryAfterMs(res.headers['retry-after'], Date.now()), text }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout after ${this.r.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new NotifyError(secretScrubber.scrub(`${url.host}: ${err.code ?? err.name}: ${err.message}`), true);
+    });
+    if (res.status >= 200 && res.status < 300) return;
+    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+    throw new NotifyError(secretScrubber.scrub(`${url.host} answered ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`), retryable, res.retryAfter, res.status);
+  }
+}
