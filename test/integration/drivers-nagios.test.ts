@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nagiosDriver, nagiosSchema } from '../../libs/probes/src/drivers/nagios.driver';
 import { tempDir } from '../support/servers/processes';
 import { timedProbe } from '../support/servers/probe';
 import { waitFor } from '../support/wait';
@@ -80,5 +81,15 @@ describe('nagios driver running real plugin scripts', () => {
   test('a plugin killed by a signal says so', async () => {
     const seg = plugin('check_segv', 'kill -SEGV $$');
     assert.equal((await probe({ command: seg })).obs.reason, 'plugin killed by SIGSEGV');
+  });
+
+  test('a plugin echoing its password does not leak it, in the reason or in details', async () => {
+    const chatty = plugin('check_login', 'echo "CRITICAL - login refused for nines with password $2|time=0.1s"; echo "tried $2 twice"; exit 2');
+    const fields = { command: chatty, args: ['--password', 'N4gios-S3cret'] };
+    assert.deepEqual(nagiosDriver.secrets!(nagiosSchema.parse(fields)), ['N4gios-S3cret']); // what the config loader registers
+    const obs = (await probe(fields)).obs;
+    assert.equal(obs.up, false);
+    assert.equal(obs.reason, 'CRITICAL - login refused for nines with password ***');
+    assert.ok(!JSON.stringify(obs).includes('N4gios-S3cret'), JSON.stringify(obs));
   });
 });

@@ -17,7 +17,7 @@ describe('registry driver (consul, nacos) against recorded API answers over HTTP
   };
 
   test('consul: passing instances of a service, with the ACL token sent', async () => {
-    const s = await serve({ '/v1/health/service/redis?passing': json(CONSUL_REDIS_PASSING), '/v1/health/service/empty?passing': json([]) });
+    const s = await serve({ '/v1/health/service/redis?passing': json(CONSUL_REDIS_PASSING), '/v1/health/service/empty?passing': json([]), '/v1/health/service/locked?passing': { status: 403, body: 'ACL not found' } });
     const obs = await probe({ backend: 'consul', url: s.origin, service: 'redis', min_instances: 2, token: 'c0nsul-acl-token' });
     assert.equal(obs.up, true);
     assert.deepEqual(obs.peers?.map((p) => [p.id, p.details?.node]), [
@@ -29,6 +29,9 @@ describe('registry driver (consul, nacos) against recorded API answers over HTTP
     assert.deepEqual([three.up, three.reason], [false, '2 of min 3 instances']);
     const none = await probe({ backend: 'consul', url: s.origin, service: 'empty' });
     assert.deepEqual([none.up, none.reason], [false, '0 of min 1 instances']);
+    const denied = await probe({ backend: 'consul', url: s.origin, service: 'locked', token: 'c0nsul-acl-token' });
+    assert.deepEqual([denied.up, denied.reason], [false, 'consul: status 403 (check credentials)']);
+    assert.ok(!JSON.stringify(denied).includes('c0nsul-acl-token'));
   });
 
   test('nacos: healthy instances, namespace and group passed, /nacos prefix added once', async () => {

@@ -135,7 +135,9 @@ export function probeNagios(spec: NagiosSpec, ctx: ProbeContext): Promise<Observ
     child.on('close', (code, signal) => {
       killGroup(); // children the plugin left behind must not outlive the check
       if (signal) return finish({ up: false, reason: `plugin killed by ${signal}` });
-      const stdout = out || err; // some plugins print to stderr on failure
+      let stdout = out || err; // some plugins print to stderr on failure
+      // Plugins sometimes echo their credentials; the output lands in details, so mask it here.
+      for (const secret of pluginSecrets(spec)) if (secret.length >= 3) stdout = stdout.split(secret).join('***');
       finish(interpretPlugin(code ?? 3, stdout));
     });
     if (ctx.signal.aborted) onAbort();
@@ -146,16 +148,21 @@ export function probeNagios(spec: NagiosSpec, ctx: ProbeContext): Promise<Observ
 const SECRET_FLAG = /^--?(a|password|passwd|pass|secret|token|authpassword|privpasswd|community|C)$/;
 const SECRET_INLINE = /^--?(password|passwd|pass|secret|token|authpassword|privpasswd|community)=(.+)$/;
 
+/**
+ * Plugins take credentials as flags (--password=…, -a user:pass, -C community): their values are
+ * secrets. Short -p is a port for some plugins and a password for others, so it is not guessed.
+ */
+export function pluginSecrets(spec: NagiosSpec): string[] {
+  return spec.args.flatMap((a, i) => {
+    const inline = SECRET_INLINE.exec(a);
+    if (inline) return [inline[2]];
+    return SECRET_FLAG.test(a) && spec.args[i + 1] !== undefined ? [spec.args[i + 1]] : [];
+  });
+}
+
 export const nagiosDriver: ProbeDriver<NagiosSpec> = {
   kind: 'nagios',
   schema: nagiosSchema,
-  // Plugins take credentials as flags (--password=…, -a user:pass, -C community): mask their values.
-  // Short -p is a port for some plugins and a password for others, so it is not guessed.
-  secrets: (spec) =>
-    spec.args.flatMap((a, i) => {
-      const inline = SECRET_INLINE.exec(a);
-      if (inline) return [inline[2]];
-      return SECRET_FLAG.test(a) && spec.args[i + 1] !== undefined ? [spec.args[i + 1]] : [];
-    }),
+  secrets: pluginSecrets,
   probe: probeNagios,
 };
