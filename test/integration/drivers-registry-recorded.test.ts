@@ -25,6 +25,7 @@ describe('registry driver (consul, nacos) against recorded API answers over HTTP
       ['10.1.10.13:8000', 'foobaz'],
     ]);
     assert.deepEqual(s.hits, ['/v1/health/service/redis?passing']);
+    assert.equal(s.headers[0]['x-consul-token'], 'c0nsul-acl-token');
     const three = await probe({ backend: 'consul', url: s.origin, service: 'redis', min_instances: 3 });
     assert.deepEqual([three.up, three.reason], [false, '2 of min 3 instances']);
     const none = await probe({ backend: 'consul', url: s.origin, service: 'empty' });

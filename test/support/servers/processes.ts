@@ -80,11 +80,15 @@ export async function startTinyHttp(handler: http.RequestListener, port = 0): Pr
 }
 
 /** Serves recorded responses by path (query ignored unless the key has one); 404 otherwise. */
-export function startRecordedHttp(routes: Record<string, { status?: number; body: string; type?: string } | string>): Promise<TinyHttp & { hits: string[] }> {
+export function startRecordedHttp(
+  routes: Record<string, { status?: number; body: string; type?: string } | string>,
+): Promise<TinyHttp & { hits: string[]; headers: http.IncomingHttpHeaders[] }> {
   const hits: string[] = [];
+  const headers: http.IncomingHttpHeaders[] = [];
   return startTinyHttp((req, res) => {
     const url = req.url ?? '/';
     hits.push(url);
+    headers.push(req.headers);
     const r = routes[url] ?? routes[url.split('?')[0]];
     if (r === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -94,5 +98,5 @@ export function startRecordedHttp(routes: Record<string, { status?: number; body
     const rr = typeof r === 'string' ? { body: r } : r;
     res.writeHead(rr.status ?? 200, { 'content-type': rr.type ?? (rr.body.trimStart().startsWith('{') || rr.body.trimStart().startsWith('[') ? 'application/json' : 'text/plain') });
     res.end(rr.body);
-  }).then((s) => Object.assign(s, { hits }));
+  }).then((s) => Object.assign(s, { hits, headers }));
 }
