@@ -38,6 +38,10 @@ export function startProcess(cmd: string, args: string[], opts: { cwd?: string; 
   child.stderr?.on('data', (d) => (out = (out + d).slice(-20_000)));
   child.on('error', (e) => (out += `\nspawn error: ${e.message}`));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // A test process that dies or is cancelled must not leave servers running behind it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   return {
     child,
     output: () => out,
