@@ -1,16 +1,24 @@
-/** Failure reasons are free text; metrics get a bounded class of them as the `reason` label. */
+/**
+ * Failure reasons are free text; metrics get a bounded class of them as the `reason` label.
+ * Patterns anchor on the drivers' own phrasing, so a host name or regex inside a reason
+ * ("no A records for tls-gw.example.com") cannot pick the class.
+ */
+const CLASSES: [RegExp, string][] = [
+  [/^timeout\b/, 'timeout'],
+  [/\bconnection refused\b/, 'connection_refused'],
+  [/\bconnection (reset|closed)\b|closed before response|closed by (peer|server)/, 'connection_closed'],
+  [/^(host|network) unreachable\b/, 'unreachable'],
+  [/^status \d{3}\b/, 'http_status'],
+  [/^tls |^tls$|^certificate /, 'tls'],
+  [/^(nxdomain|servfail|dns lookup|query refused|malformed dns)|^no [a-z]+ records for /, 'dns'],
+  [/^authentication (failed|required)\b/, 'auth'],
+  [/^(body does not match|body is not valid json|json path|expected )/, 'content_mismatch'],
+  [/^(protocol error|malformed|unexpected|not a )/, 'protocol'],
+];
+
 export function reasonClass(reason: string | undefined): string {
   if (!reason) return 'unknown';
   const r = reason.toLowerCase();
-  if (r.startsWith('timeout')) return 'timeout';
-  if (r.includes('connection refused')) return 'connection_refused';
-  if (r.includes('reset') || r.includes('closed')) return 'connection_closed';
-  if (r.includes('unreachable')) return 'unreachable';
-  if (r.startsWith('status ')) return 'http_status';
-  if (r.includes('tls') || r.includes('certificate')) return 'tls';
-  if (r.includes('dns') || r.includes('nxdomain') || r.includes('servfail') || r.includes('records for')) return 'dns';
-  if (r.includes('authentication') || r.includes('auth')) return 'auth';
-  if (r.includes('body') || r.includes('json') || r.startsWith('expected')) return 'content_mismatch';
-  if (r.includes('protocol') || r.includes('malformed') || r.includes('unexpected')) return 'protocol';
+  for (const [re, cls] of CLASSES) if (re.test(r)) return cls;
   return 'other';
 }

@@ -39,3 +39,12 @@ export const postgresUrl = urlWithSchemes(['postgres', 'postgresql']);
 export const redisUrl = urlWithSchemes(['redis', 'rediss']);
 export const mysqlUrl = urlWithSchemes(['mysql', 'mariadb']);
 export { urlWithSchemes };
+
+/** URL parts with a stray `%` (a password like `100%off`) are used as written instead of throwing. */
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -3,7 +3,7 @@ import { secretsOfUrl } from '../../../common/src/secrets';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation, PeerSeen } from '../observation';
 import { reasonFromError } from '../reasons';
-import { redisUrl } from './fields';
+import { redisUrl, safeDecode } from './fields';
 import { parseInfo, parseKv, RespConnection, RespError, RespProtocolError } from './resp';
 
 export const redisSchema = z.object({ url: redisUrl, tls_verify: z.boolean().default(true) }).strict();
@@ -68,8 +68,8 @@ export async function probeRedis(spec: RedisSpec, ctx: ProbeContext): Promise<Ob
       tlsVerify: spec.tls_verify,
       signal: ctx.signal,
     });
-    const password = decodeURIComponent(u.password);
-    const user = decodeURIComponent(u.username);
+    const password = safeDecode(u.password);
+    const user = safeDecode(u.username);
     let warning: string | undefined;
     if (password) {
       const r = await conn.command(...(user ? ['AUTH', user, password] : ['AUTH', password]));
