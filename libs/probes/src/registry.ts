@@ -7,6 +7,7 @@ import { redisSentinelDriver } from './drivers/redis-sentinel.driver';
 import { redisClusterDriver } from './drivers/redis-cluster.driver';
 import { memcachedDriver } from './drivers/memcached.driver';
 import { zookeeperDriver } from './drivers/zookeeper.driver';
+import { mysqlDriver } from './drivers/mysql.driver';
 import { tcpDriver } from './drivers/tcp.driver';
 import { haproxyDriver } from './drivers/haproxy.driver';
 import { nginxDriver } from './drivers/nginx.driver';
@@ -19,7 +20,7 @@ import { registryDriver } from './drivers/registry.driver';
 import { kafkaDriver } from './drivers/kafka.driver';
 
 /** Every driver Nines knows. A new layer is one driver file plus one line here. */
-export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, zookeeperDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver, kafkaDriver];
+export const DRIVERS: readonly ProbeDriver[] = [httpDriver, tcpDriver, dnsDriver, postgresDriver, redisDriver, haproxyDriver, redisSentinelDriver, redisClusterDriver, memcachedDriver, zookeeperDriver, mysqlDriver, nginxDriver, exporterDriver, elasticsearchDriver, nagiosDriver, vipDriver, rabbitmqDriver, registryDriver, kafkaDriver];
 
 const byKind = new Map(DRIVERS.map((d) => [d.kind, d]));
 
