@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { computeOffsets } from '../../libs/probes/src/schedule';
 import { freshDatabase, redisUrlFor } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
-import { getText, parseMetrics, RecordingServer, sleep, startRecordingServer, waitFor } from '../support/wait';
+import { getJson, getText, parseMetrics, RecordingServer, sleep, startRecordingServer, waitFor } from '../support/wait';
 
 const N = 30;
 const INTERVAL = 1000;
@@ -52,7 +53,12 @@ describe('three replicas share the probing (real processes)', () => {
 
   function assertNoTickTwice(): void {
     const dup = [...countsBetween(0, Infinity)].filter(([, n]) => n > 1);
-    assert.deepEqual(dup, [], `ticks probed more than once: ${dup.slice(0, 10).map(([id, n]) => `${id}×${n}`).join(', ')}`);
+    // Say how late each copy came: a copy long after its tick points at claim expiry.
+    const lateness = (id: string) => {
+      const [key, k] = id.split('@');
+      return web.requests.filter((r) => r.path === `/${key}` && tickOf(key, r.at) === Number(k)).map((r) => `+${r.at - tickTime(key, Number(k))}ms`).join('/');
+    };
+    assert.deepEqual(dup, [], `ticks probed more than once: ${dup.slice(0, 10).map(([id, n]) => `${id}×${n} (${lateness(id)})`).join(', ')}`);
   }
 
   /** Ticks whose scheduled time lies in [from, to - interval] must each have exactly one request. */
@@ -89,8 +95,18 @@ describe('three replicas share the probing (real processes)', () => {
     assert.ok(total >= 7 * N && total <= 9 * N, `probes in 8s: ${total} (${perProcess.join(', ')})`);
   });
 
+  let sinceBeforeKill = new Map<string, string>();
+  let sinceAfterKill = new Map<string, string>();
+  let snapshotAt = 0;
+  const sinces = async (p: NinesProcess) => {
+    const r = await getJson<{ targets: { key: string; since: string }[] }>(`${p.url}/api/v1/targets`);
+    return new Map(r.body.targets.map((t) => [t.key, t.since]));
+  };
+
   it('kill -9 of one replica: its targets are taken over within the membership TTL, and no tick runs twice', async () => {
     const victim = procs[2];
+    sinceBeforeKill = await sinces(procs[0]);
+    snapshotAt = Date.now();
     const t2 = Date.now();
     victim.proc.kill('SIGKILL');
     await once(victim.proc, 'exit');
@@ -108,5 +124,20 @@ describe('three replicas share the probing (real processes)', () => {
     assert.ok(worst <= 9, `a target missed ${worst} ticks`);
     assert.ok(perTarget.size > 0 && perTarget.size < N, `the victim's targets (and only those) had a gap: ${[...perTarget.keys()].join(', ')}`);
     for (const p of procs.slice(0, 2)) assert.match(p.logs(), /"probers":\[("[^"]+",?){2}\].*"msg":"prober membership changed"/);
+    sinceAfterKill = await sinces(procs[0]);
+  });
+
+  it('a target taken over keeps its `since` in the API', async () => {
+    assert.equal(sinceBeforeKill.size, N);
+    // A probe that really failed on this loaded machine (a timeout) is a real change of state.
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    const flapped = new Set(
+      (await c.query(`select distinct t.key from probe_results r join targets t on t.id = r.target_id where not r.success and r.scheduled_at >= $1`, [new Date(snapshotAt - 2000)])).rows.map((r) => r.key as string),
+    );
+    await c.end();
+    assert.ok(flapped.size <= 3, `too many failed probes to judge: ${[...flapped].join(', ')}`);
+    const moved = [...sinceBeforeKill].filter(([k, v]) => !flapped.has(k) && sinceAfterKill.get(k) !== v);
+    assert.deepEqual(moved.map(([k, v]) => `${k}: ${v} → ${sinceAfterKill.get(k)}`), [], `since changed for ${moved.length} targets`);
   });
 });

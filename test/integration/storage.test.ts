@@ -41,7 +41,7 @@ describe('storage', () => {
     await migrate(ds);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    for (const key of ['a', 'b', 'c', 'd', 'w']) {
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'w']) {
       const { rows } = await sql.query(`insert into targets (key, name, kind, interval_ms, timeout_ms) values ($1, $1, 'http', 1000, 500) returning id`, [key]);
       ids[key] = rows[0].id;
     }
@@ -128,6 +128,33 @@ describe('storage', () => {
     await repo.writeBatch([], [{ targetId: ids.d, state: stateFor(newest, 'up', t + 2000) }]);
     const after = await sql.query(`select status from target_state where target_id = $1`, [ids.d]);
     assert.equal(after.rows[0].status, 'up');
+  });
+
+  it('a prober taking a target over keeps its `since` unless the status really changed', async () => {
+    const since = async () =>
+      Math.round(Number((await sql.query(`select extract(epoch from status_since) * 1000 as s from target_state where target_id = $1`, [ids.e])).rows[0].s));
+    const t0 = Date.now() - 60_000;
+    const first = result('e', t0, true, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: first }], [{ targetId: ids.e, state: stateFor(first, 'up', t0) }]);
+    // Replica A ran it up to t0+5s; B takes over at t0+10s and, starting from unknown, says "up since now".
+    const a = result('e', t0 + 5000, true, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: a }], [{ targetId: ids.e, state: stateFor(a, 'up', t0) }]);
+    const b = result('e', t0 + 10_000, true, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: b }], [{ targetId: ids.e, state: stateFor(b, 'up', t0 + 10_000) }]);
+    assert.equal(await since(), t0, 'a takeover with no change of status keeps since');
+    // A real flap in between (a failed result recorded) does move since.
+    const fail = result('e', t0 + 11_000, false, 1);
+    const back = result('e', t0 + 12_000, true, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: fail }, { targetId: ids.e, result: back }], [{ targetId: ids.e, state: stateFor(back, 'up', t0 + 12_000) }]);
+    assert.equal(await since(), t0 + 12_000, 'an opposite result in between means the status did change');
+    // So does a long silence: nobody watched, nobody can say it stayed up.
+    const late = result('e', t0 + 12_000 + 10 * MINUTE, true, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: late }], [{ targetId: ids.e, state: stateFor(late, 'up', late.scheduledAt) }]);
+    assert.equal(await since(), late.scheduledAt);
+    // And a different status always takes the new since.
+    const down = result('e', late.scheduledAt + 1000, false, 1);
+    await repo.writeBatch([{ targetId: ids.e, result: down }], [{ targetId: ids.e, state: stateFor(down, 'down', down.scheduledAt) }]);
+    assert.equal(await since(), down.scheduledAt);
   });
 
   it('ResultWriter keeps rows through a failed write and writes all of them on the retry', async () => {

@@ -99,6 +99,10 @@ export class ResultRepository {
         };
       });
     // Only newer observations win: a slow replica's late flush must not roll the state back.
+    // A prober that takes a target over (another replica died, or restarted) starts from
+    // "unknown", so its first result looks like a fresh transition. The stored `since` is kept
+    // when the status is the same, no opposite result was recorded in between and the gap is
+    // short: the target did not really change state.
     await m.query(
       `insert into target_state as s (target_id, status, status_since, last_scheduled_at, last_success, last_duration_ms, last_reason, last_warning,
               role, leader, epoch, lag_seconds, lag_bytes, http_status, cert_expiry, consecutive_failures, consecutive_successes, first_failure_at, observation, updated_at)
@@ -109,7 +113,16 @@ export class ResultRepository {
               last_duration_ms real, last_reason text, last_warning text, role text, leader text, epoch text, lag_seconds float8, lag_bytes float8,
               http_status smallint, cert_expiry float8, consecutive_failures int, consecutive_successes int, first_failure_at float8, observation jsonb)
        on conflict (target_id) do update set
-         status = excluded.status, status_since = excluded.status_since, last_scheduled_at = excluded.last_scheduled_at,
+         status = excluded.status,
+         status_since = case
+           when s.status = excluded.status and s.status_since is not null
+            and excluded.last_scheduled_at - s.last_scheduled_at
+                <= greatest(interval '5 minutes', 3 * (select t.interval_ms from targets t where t.id = s.target_id) * interval '1 millisecond')
+            and not exists (select 1 from probe_results r
+                             where r.target_id = s.target_id and r.scheduled_at > s.last_scheduled_at
+                               and r.scheduled_at < excluded.last_scheduled_at and r.success <> excluded.last_success)
+           then s.status_since else excluded.status_since end,
+         last_scheduled_at = excluded.last_scheduled_at,
          last_success = excluded.last_success, last_duration_ms = excluded.last_duration_ms, last_reason = excluded.last_reason,
          last_warning = excluded.last_warning, role = excluded.role, leader = excluded.leader, epoch = excluded.epoch,
          lag_seconds = excluded.lag_seconds, lag_bytes = excluded.lag_bytes, http_status = excluded.http_status,
