@@ -10,6 +10,8 @@ import { EventsIngestService } from './http/events-ingest.service';
 import { HealthController } from './http/health.controller';
 import { IncidentsController } from './http/incidents.controller';
 import { IncidentsService } from './http/incidents.service';
+import { SdController } from './http/sd.controller';
+import { SdService } from './http/sd.service';
 import { SystemsService } from './http/systems.service';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { ProberService } from './probing/prober.service';
@@ -44,6 +46,8 @@ export class AppModule {
     if (roles.has('api')) {
       providers.push(SystemsService, IncidentsService, EventsIngestService, AlertsService);
       controllers.push(ApiController, IncidentsController, EventsController, AlertsController);
+      providers.push(SdService);
+      controllers.push(SdController);
     }
     if (roles.has('prober')) providers.push(AlertService, TopologyService, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
