@@ -33,8 +33,10 @@ export class DrillRepository {
   }
 
   async stop(system: string): Promise<DrillRow> {
+    // Wrapped in a select: TypeORM answers a bare UPDATE with [rows, rowCount], not the rows.
     const rows: DrillRow[] = await this.ds.query(
-      'update drills set ended_at = now() where system = $1 and ended_at is null returning id, system, started_at, ended_at, started_by, note',
+      `with stopped as (update drills set ended_at = now() where system = $1 and ended_at is null returning id, system, started_at, ended_at, started_by, note)
+       select * from stopped`,
       [system],
     );
     if (!rows.length) throw new DomainError('not_found', `no drill is running on ${system}`);

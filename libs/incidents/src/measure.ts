@@ -48,7 +48,9 @@ export function measure(
   const outageStart = serviceDown ?? primaryDown ?? first(t, 'no_primary');
   const startAt = outageStart ? (typeof outageStart.details.first_failure_at === 'number' ? outageStart.details.first_failure_at : outageStart.at) : undefined;
   // Restored means the same thing answering again: that endpoint, or a primary of that system.
-  const restored = outageStart ? first(t, 'service_restored', (e) => e.system === outageStart.system && e.at >= outageStart.at) : undefined;
+  const sameStory = (e: TimelineEntry) => !!outageStart && e.system === outageStart.system && e.at >= outageStart.at;
+  // A system with an endpoint that never went down has no service_restored: its primary serving again ends it.
+  const restored = outageStart ? (first(t, 'service_restored', sameStory) ?? (serviceDown ? undefined : first(t, 'primary_restored', sameStory))) : undefined;
   const rto: Measurement =
     startAt !== undefined && restored
       ? {

@@ -47,7 +47,8 @@ export function entriesFor(e: TopologyEvent, inc: IncidentSoFar, opts: { opening
     milestone('first_failure_observed', first, `first failed observation: ${e.message}`, { reason: e.details.reason });
     milestone('detected', e.at, `detected: ${e.message}`);
   }
-  if (opts.joinedAs === 'impact' && !opts.opening) out.push({ ...base, at: e.at, kind: 'impact', message: `impact on ${e.system}: ${e.message}`, details: { event: e.kind } });
+  // A dependant recovering is the end of an impact, not one.
+  if (opts.joinedAs === 'impact' && !opts.opening && e.bad) out.push({ ...base, at: e.at, kind: 'impact', message: `impact on ${e.system}: ${e.message}`, details: { event: e.kind } });
   out.push({ ...base, at: e.at, kind: e.kind, message: e.message, details: e.details });
   const primaryLost = e.kind === 'member_down' && (e.details.role === 'primary' || e.details.role === 'leader');
   if (primaryLost || FAILOVER_START.has(e.kind) || e.kind === 'external' && /odown|try-failover/.test(String(e.details.source_kind ?? ''))) {

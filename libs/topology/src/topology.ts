@@ -68,6 +68,8 @@ export interface TopologyInput {
 const PRIMARY_ROLES: ReadonlySet<Role | undefined> = new Set(['primary', 'leader']);
 const REPLICA_ROLES: ReadonlySet<Role | undefined> = new Set(['replica', 'follower']);
 const POOL_KINDS = new Set(['haproxy']);
+/** HAProxy server states that take traffic: UP (also "UP 1/3" while going down) and "no check". */
+const serving = (state: string) => /^UP\b/.test(state) || state === 'no check';
 
 export function emptyTopology(system: string, now: number): SystemTopology {
   return { system, members: {}, primaries: [], conditions: { splitBrain: false, noPrimary: false, degraded: false }, updatedAt: now };
@@ -79,7 +81,7 @@ export function isHealthy(t: SystemTopology, shape: SystemShape): boolean {
   for (const name of shape.members) {
     const m = t.members[name];
     if (!m || m.status !== 'up' || m.broken || m.lagging) return false;
-    if (m.pool && Object.values(m.pool).some((s) => !/^UP/.test(s))) return false;
+    if (m.pool && Object.values(m.pool).some((s) => !serving(s))) return false;
   }
   if (t.external && Object.keys(t.external).length) return false;
   return !t.conditions.splitBrain && !t.conditions.noPrimary && !t.conditions.degraded;
@@ -90,8 +92,9 @@ export function observe(prev: SystemTopology, shape: SystemShape, input: Topolog
   const next: SystemTopology = structuredClone(prev);
   const events: TopologyEvent[] = [];
   const at = input.result.scheduledAt;
-  const ev = (kind: EventKind, severity: Severity, bad: boolean, message: string, details: Record<string, unknown> = {}, member = input.member) =>
-    events.push({ kind, system: shape.name, member, at, severity, bad, message, details });
+  // An explicit `undefined` member marks a system-level event (a default parameter would replace it).
+  const ev: Emit = (kind, severity, bad, message, details = {}, ...member) =>
+    events.push({ kind, system: shape.name, member: member.length ? member[0] : input.member, at, severity, bad, message, details });
   next.updatedAt = at;
 
   if (input.member === undefined) {
@@ -140,7 +143,7 @@ export function observe(prev: SystemTopology, shape: SystemShape, input: Topolog
   return { next, events };
 }
 
-type Emit = (kind: EventKind, severity: Severity, bad: boolean, message: string, details?: Record<string, unknown>, member?: string) => void;
+type Emit = (kind: EventKind, severity: Severity, bad: boolean, message: string, details?: Record<string, unknown>, ...member: [string | undefined] | []) => void;
 
 function observeEndpoint(next: SystemTopology, shape: SystemShape, input: TopologyInput, ev: Emit): void {
   const at = input.result.scheduledAt;
@@ -248,8 +251,8 @@ function observePool(m: MemberTopology, shape: SystemShape, name: string, r: Obs
   for (const [id, state] of Object.entries(pool)) {
     const was = before[id];
     if (was === undefined) continue;
-    const up = /^UP/.test(state);
-    const wasUp = /^UP/.test(was);
+    const up = serving(state);
+    const wasUp = serving(was);
     if (wasUp && !up) ev('backend_removed', 'warning', true, `${shape.name}: ${id} left the pool (${state})`, { backend: id, state, observed_by: name });
     if (!wasUp && up) ev('backend_returned', 'info', false, `${shape.name}: ${id} back in the pool`, { backend: id, state, observed_by: name });
   }
@@ -276,7 +279,8 @@ function recomputeSystem(next: SystemTopology, shape: SystemShape, at: number, e
       to: primaries[0],
       last_replica_view: m.lastReplicaView,
     }, primaries[0]);
-  } else if (primaries.length === 1 && before.length === 0 && next.leader && next.leader !== primaries[0]) {
+  } else if (primaries.length === 1 && (before.length === 0 || before.length > 1) && next.leader && next.leader !== primaries[0]) {
+    // After no primary, or after a split brain that the old leader lost: still a new leader.
     const m = next.members[primaries[0]];
     ev('leader_changed', 'major', true, `${shape.name}: ${primaries[0]} is the new ${m.role} (was ${next.leader})`, { from: next.leader, to: primaries[0], last_replica_view: m.lastReplicaView }, primaries[0]);
   }

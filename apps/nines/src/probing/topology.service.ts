@@ -91,6 +91,9 @@ export class TopologyService {
     for (const e of events) if (e.kind === 'leader_changed' || e.kind === 'vip_moved' || e.kind === 'switch_master') t.lastFailover = { at: e.at, from: e.details.from as string | undefined, to: e.details.to as string | undefined };
   }
 
+  /** One lookup for every commit, so an incident's uncertainties do not depend on which commit measured it last. */
+  private readonly intervalOf = (s: string, m?: string) => this.intervals.get(m ? `${s}/${m}` : `${s}/@endpoint`) ?? this.intervals.get(`${s}/@endpoint`);
+
   /** Waits for every queued observation to be committed (tests, shutdown). */
   async drain(): Promise<void> {
     await Promise.all([...this.tracked.values()].map((t) => t.chain));
@@ -158,7 +161,7 @@ export class TopologyService {
       events,
       graph: this.graph,
       hasEndpoint: (s) => this.endpoints.has(s),
-      intervalMs: (s, m) => this.intervals.get(m ? `${s}/${m}` : `${s}/@endpoint`) ?? this.intervals.get(`${s}/@endpoint`),
+      intervalMs: this.intervalOf,
     });
     if (!r.ok) {
       // Another replica moved this system's topology on: start again from its version.
@@ -187,7 +190,7 @@ export class TopologyService {
       events,
       graph: this.graph,
       hasEndpoint: (s) => this.endpoints.has(s),
-      intervalMs: (s, m) => this.intervals.get(m ? `${s}/${m}` : `${s}/@endpoint`),
+      intervalMs: this.intervalOf,
     });
     if (!r.ok) {
       t.topology = undefined;
