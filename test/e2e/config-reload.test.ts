@@ -127,4 +127,20 @@ describe('config reload (real processes)', () => {
     await waitFor('up4 and up5 probed', async () => web.requests.some((r) => r.path === '/up4') && web.requests.some((r) => r.path === '/up5'));
     assert.match(b.logs(), /"trigger":"announced by [^"]+".*"msg":"config reloaded"/);
   });
+
+  it('reloads asked of both replicas at once both succeed, and a removed target leaves the API and /metrics', async () => {
+    const [a, b] = procs;
+    writeFileSync(configPath, configFor(['up1', 'up2', 'up3', 'up4', 'up5']));
+    const both = await Promise.all([a, b].map((p) => getJson(`${p.url}/api/v1/config/reload`, { method: 'POST' })));
+    for (const r of both) assert.equal(r.status, 200, JSON.stringify(r.body));
+    for (const p of [a, b]) {
+      const t = await targets(p);
+      assert.deepEqual([...t.keys()].sort(), ['up1', 'up2', 'up3', 'up4', 'up5']);
+      await waitFor('dead1 gone from /metrics', async () => !/target="dead1"/.test((await getText(`${p.url}/metrics`)).text), 5000);
+    }
+    const n = web.requests.length;
+    await sleep(1200);
+    assert.ok(web.requests.length > n, 'still probing after the reloads');
+    for (const p of [a, b]) assert.equal(p.proc.exitCode, null);
+  });
 });
