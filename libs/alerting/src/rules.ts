@@ -1,7 +1,7 @@
 import { formatDuration } from '../../common/src/duration';
 import type { ProbeTarget } from '../../probes/src/target';
 import type { TargetState } from '../../probes/src/target-state';
-import type { SystemShape, SystemTopology } from '../../topology/src/topology';
+import { serving, type SystemShape, type SystemTopology } from '../../topology/src/topology';
 import type { AlertSpec, Labels } from './alert';
 
 /**
@@ -79,7 +79,7 @@ export function systemAlerts(c: SystemAlertContext): AlertSpec[] {
     if (m.status === 'up' && m.lagging)
       add('ReplicationLagging', 'warning', { member: name }, `${shape.name}: ${name} is ${m.lagSeconds !== undefined ? `${m.lagSeconds.toFixed(1)}s` : `${m.lagBytes} bytes`} behind`, undefined);
     if (m.pool) {
-      for (const [id, state] of Object.entries(m.pool)) if (!/^UP/.test(state)) add('BackendOutOfPool', 'warning', { member: name, backend: id }, `${shape.name}: ${id} out of the pool (${state})`, state);
+      for (const [id, state] of Object.entries(m.pool)) if (!serving(state)) add('BackendOutOfPool', 'warning', { member: name, backend: id }, `${shape.name}: ${id} out of the pool (${state})`, state);
     }
   }
   if (t.conditions.splitBrain) add('SplitBrain', 'page', {}, `${shape.name}: SPLIT BRAIN — ${t.primaries.join(', ')} all act as primary`);

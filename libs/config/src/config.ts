@@ -339,3 +339,17 @@ function findCycle(edges: [string, string[]][]): string[] | undefined {
   }
   return undefined;
 }
+
+/**
+ * The probe interval that bounds how precisely Nines saw something happen to a system member
+ * (or, without a member, to the system's endpoint; else its slowest member).
+ */
+export function intervalOf(config: NinesConfig, system: string, member?: string): number | undefined {
+  const byKey = (k: string) => config.targets.find((t) => t.key === k)?.intervalMs;
+  const own = member ? byKey(`${system}/${member}`) : undefined;
+  if (own !== undefined) return own;
+  const endpoint = byKey(`${system}/@endpoint`);
+  if (endpoint !== undefined) return endpoint;
+  const members = config.targets.filter((t) => t.system === system).map((t) => t.intervalMs);
+  return members.length ? Math.max(...members) : undefined;
+}

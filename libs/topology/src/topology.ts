@@ -69,7 +69,7 @@ const PRIMARY_ROLES: ReadonlySet<Role | undefined> = new Set(['primary', 'leader
 const REPLICA_ROLES: ReadonlySet<Role | undefined> = new Set(['replica', 'follower']);
 const POOL_KINDS = new Set(['haproxy']);
 /** HAProxy server states that take traffic: UP (also "UP 1/3" while going down) and "no check". */
-const serving = (state: string) => /^UP\b/.test(state) || state === 'no check';
+export const serving = (state: string) => /^UP\b/.test(state) || state === 'no check';
 
 export function emptyTopology(system: string, now: number): SystemTopology {
   return { system, members: {}, primaries: [], conditions: { splitBrain: false, noPrimary: false, degraded: false }, updatedAt: now };

@@ -5,6 +5,7 @@ import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import { rowsOf } from '../../../../libs/common/src/rows';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import { intervalOf } from '../../../../libs/config/src/config';
 import { parseMatcher, type Matcher } from '../../../../libs/config/src/matchers';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
@@ -124,9 +125,7 @@ export class AlertsService {
 
   async ackByToken(token: string, by: string | undefined) {
     const id = this.checkAck(token);
-    const r = await this.incidents.acknowledge(id, (by ?? 'ack link').slice(0, 200), this.clock.now(), (s, m) =>
-      this.config.get().targets.find((t) => t.key === (m ? `${s}/${m}` : `${s}/@endpoint`))?.intervalMs,
-    );
+    const r = await this.incidents.acknowledge(id, (by ?? 'ack link').slice(0, 200), this.clock.now(), (s, m) => intervalOf(this.config.get(), s, m));
     if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
     return { incident: id, acknowledged: true, already_acknowledged: r === 'already' };
   }

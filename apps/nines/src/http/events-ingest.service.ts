@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import type { Severity, TopologyEvent } from '../../../../libs/topology/src/events';
 import { emptyTopology, isHealthy, type SystemTopology } from '../../../../libs/topology/src/topology';
@@ -160,7 +161,7 @@ export class EventsIngestService {
         events,
         graph: { dependsOn: new Map(c.systems.map((s) => [s.name, s.dependsOn])), layer: new Map(c.systems.map((s) => [s.name, s.layer])) },
         hasEndpoint: (s) => c.systems.some((x) => x.name === s && x.endpointKey),
-        intervalMs: (s, m) => c.targets.find((t) => t.key === (m ? `${s}/${m}` : `${s}/@endpoint`))?.intervalMs,
+        intervalMs: (s, m) => intervalOf(c, s, m),
       });
       if (r.ok) {
         for (const e of events) this.logger.info({ system, event: e.kind, incidents: r.incidents }, e.message);

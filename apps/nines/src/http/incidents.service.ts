@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import { intervalOf } from '../../../../libs/config/src/config';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
 import { IncidentQuery, type IncidentView } from '../../../../libs/incidents/src/incident.query';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
@@ -86,8 +87,7 @@ export class IncidentsService {
   }
 
   private intervalOf(system: string, member?: string): number | undefined {
-    const key = member ? `${system}/${member}` : `${system}/@endpoint`;
-    return this.config.get().targets.find((t) => t.key === key)?.intervalMs;
+    return intervalOf(this.config.get(), system, member);
   }
 
   private view(r: IncidentView) {

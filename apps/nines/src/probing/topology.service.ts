@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
-import type { NinesConfig } from '../../../../libs/config/src/config';
+import { intervalOf, type NinesConfig } from '../../../../libs/config/src/config';
 import type { SystemGraph } from '../../../../libs/incidents/src/correlate';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import type { DriverEvent } from '../../../../libs/probes/src/driver';
@@ -39,12 +39,11 @@ export class TopologyService {
   private tracked = new Map<string, Tracked>();
   private shapes = new Map<string, SystemShape>();
   private graph: SystemGraph = { dependsOn: new Map(), layer: new Map() };
-  private intervals = new Map<string, number>();
   private endpoints = new Set<string>();
 
   constructor(
     @Inject(DATA_SOURCE) ds: DataSource,
-    @Inject(CONFIG) config: ConfigHolder,
+    @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly alerts: AlertService,
@@ -70,7 +69,6 @@ export class TopologyService {
       ]),
     );
     this.graph = { dependsOn: new Map(c.systems.map((s) => [s.name, s.dependsOn])), layer: new Map(c.systems.map((s) => [s.name, s.layer])) };
-    this.intervals = new Map(c.targets.map((t) => [t.key, t.intervalMs]));
     this.endpoints = new Set(c.systems.filter((s) => s.endpointKey).map((s) => s.name));
     this.layers = new Map(c.systems.map((s) => [s.name, { layer: s.layer, labels: s.labels }]));
   }
@@ -92,7 +90,7 @@ export class TopologyService {
   }
 
   /** One lookup for every commit, so an incident's uncertainties do not depend on which commit measured it last. */
-  private readonly intervalOf = (s: string, m?: string) => this.intervals.get(m ? `${s}/${m}` : `${s}/@endpoint`) ?? this.intervals.get(`${s}/@endpoint`);
+  private readonly intervalOf = (s: string, m?: string) => intervalOf(this.config.get(), s, m);
 
   /** Waits for every queued observation to be committed (tests, shutdown). */
   async drain(): Promise<void> {
