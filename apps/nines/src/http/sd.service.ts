@@ -93,11 +93,14 @@ function describe(t: ProbeTarget, role: SdRole): Record<string, string> {
   if (t.member) labels.__meta_nines_member = t.member;
   if (t.layer) labels.__meta_nines_layer = t.layer;
   for (const [k, v] of Object.entries(t.labels ?? {})) labels[`__meta_nines_label_${labelName(k)}`] = v;
-  // Kept after relabelling, so scraped series line up with Nines' own probe_* series.
-  labels.target = t.key;
-  if (t.system) labels.system = t.system;
-  if (t.member) labels.member = t.member;
-  if (t.layer) labels.layer = t.layer;
+  // An exporter's series keep Nines' names after relabelling; probe addresses get only __meta_
+  // labels, so a blackbox job's probe_success never mixes into Nines' own probe_success{system}.
+  if (role === 'exporter') {
+    labels.target = t.key;
+    if (t.system) labels.system = t.system;
+    if (t.member) labels.member = t.member;
+    if (t.layer) labels.layer = t.layer;
+  }
   return labels;
 }
 

@@ -45,12 +45,16 @@ describe('GET /api/v1/sd target groups', () => {
   });
 
   it('lists every probe address for blackbox: URLs for http, host:port (default ports filled in) for the rest', () => {
-    const byTarget = Object.fromEntries(discoveryGroups(TARGETS, ['probe']).map((g) => [g.labels.target, g.targets]));
+    const groups = discoveryGroups(TARGETS, ['probe']);
+    const byTarget = Object.fromEntries(groups.map((g) => [g.labels.__meta_nines_target, g.targets]));
     assert.deepEqual(byTarget['orders-db/pg1'], ['10.0.0.1:5432']);
     assert.deepEqual(byTarget['homepage'], ['https://example.com/health?x=1']);
     assert.deepEqual(byTarget['cache/@endpoint'], ['127.0.0.1:26379', '127.0.0.1:26380']);
     assert.deepEqual(byTarget['vip'], ['10.0.0.100:443']);
     assert.equal(byTarget['check'], undefined, 'a nagios command has no address');
+    const pg = groups.find((g) => g.labels.__meta_nines_target === 'orders-db/pg1')!;
+    assert.equal(pg.labels.__meta_nines_system, 'orders-db');
+    assert.equal(pg.labels.system, undefined, 'only __meta_ labels: a blackbox job must not look like Nines series');
   });
 
   it('without a role, serves both, told apart by __meta_nines_sd_role', () => {
