@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { freshDatabase, redisUrlFor } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
-import { getJson, getText, parseMetrics, RecordingServer, startRecordingServer, waitFor } from '../support/wait';
+import { getJson, getText, parseMetrics, RecordingServer, sleep, startRecordingServer, waitFor } from '../support/wait';
 
 function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'nines-promtool-'));
@@ -189,5 +190,32 @@ targets:
       return mm.find((s) => s.name === 'probe_success' && s.labels.target === 'web')?.value === 0;
     });
     assert.ok(m.some((s) => s.name === 'nines_probes_failed_total' && s.labels.reason === 'connection_refused' && s.value > 0));
+  });
+
+  it('SIGTERM: exits 0, and every probe it ran is in the database (the last batch is flushed)', async () => {
+    // The target's server comes back on the same port; count what it serves from now on.
+    const back = await new Promise<import('node:http').Server>((resolve, reject) => {
+      const s = web.server;
+      web.requests.length = 0;
+      s.once('error', reject);
+      s.listen(web.port, '127.0.0.1', () => resolve(s));
+    });
+    const restartedAt = Date.now();
+    await waitFor('web up again', async () => (await getJson(`${nines.url}/api/v1/targets?state=up`)).body.targets.some((t: { key: string }) => t.key === 'web'), 10_000);
+    await sleep(1200);
+    assert.equal(await nines.stop('SIGTERM'), 0);
+    const served = web.requests.length;
+    back.closeAllConnections();
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `select count(*)::int as n from probe_results r join targets t on t.id = r.target_id where t.key = 'web' and r.http_status = 200 and r.scheduled_at >= $1`,
+        [new Date(restartedAt - 1000)],
+      );
+      assert.equal(rows[0].n, served, `the server answered ${served} probes, the database has ${rows[0].n}`);
+    } finally {
+      await c.end();
+    }
   });
 });
