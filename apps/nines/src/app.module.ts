@@ -19,6 +19,10 @@ import { TopologyService } from './probing/topology.service';
 import { AlertService } from './alerting/alert.service';
 import { DeliveryService } from './delivery/delivery.service';
 import { NotificationQueue } from './delivery/notification-queue';
+import { ReportsController } from './http/reports.controller';
+import { ReportsService } from './http/reports.service';
+import { ReportService } from './reports/report.service';
+import { weeklyReporterProvider } from './reports/weekly-reporter.provider';
 import type { Runtime } from './runtime/runtime';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
 
@@ -51,6 +55,12 @@ export class AppModule {
     }
     if (roles.has('prober')) providers.push(AlertService, TopologyService, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
+    if (roles.has('api') || roles.has('worker')) providers.push(weeklyReporterProvider);
+    if (roles.has('api')) {
+      providers.push(ReportsService);
+      controllers.push(ReportsController);
+    }
+    if (roles.has('worker')) providers.push(ReportService);
     return { module: AppModule, providers, controllers };
   }
 }

@@ -8,6 +8,7 @@ import { ConfigError, formatIssues } from '../../../libs/config/src/errors';
 import { readSettings, SettingsError } from '../../../libs/config/src/settings';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { startNines } from './bootstrap';
+import { weeklyReport } from './reports/report.command';
 
 const USAGE = `usage: nines <command>
 
@@ -17,6 +18,9 @@ commands:
   check-config [FILE]        validate a config file (default: NINES_CONFIG or nines.yaml); exit 0 valid, 1 invalid
   drill start|stop --system NAME [--by WHO] [--note TEXT]
                              record a planned switchover: its events and incidents are drills, not outages
+  report weekly [--week YYYY-Www] [--send]
+                             print the weekly SLO report as text (default: the last complete week),
+                             or queue it for reports.weekly.to once (a running worker delivers it)
   help                       this text
 
 environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
@@ -134,6 +138,8 @@ export async function main(argv: string[]): Promise<void> {
       return checkConfig(rest[0]);
     case 'drill':
       return drill(rest);
+    case 'report':
+      return weeklyReport(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -9,16 +9,18 @@ export interface BudgetPoint {
 
 /**
  * Error budget remaining over the SLO window: a line from start to now, green while above
- * half, amber above zero, red when overspent, with the zero line drawn. 600×200 px, retina-
- * friendly when shown at 300×100.
+ * half, amber above zero, red when overspent, with the zero line drawn and an optional period
+ * (the reported week) shaded. 600×200 px, retina-friendly when shown at 300×100.
  */
-export function budgetChart(points: BudgetPoint[], windowStart: number, windowEnd: number, width = 600, height = 200): Buffer {
+export function budgetChart(points: BudgetPoint[], windowStart: number, windowEnd: number, width = 600, height = 200, highlight?: { start: number; end: number }): Buffer {
   const img = new Raster(width, height, [250, 250, 250]);
   const pad = { l: 8, r: 8, t: 10, b: 10 };
   const lo = Math.min(-0.1, ...points.map((p) => p.remaining));
   const hi = 1;
   const x = (t: number) => pad.l + ((t - windowStart) / Math.max(1, windowEnd - windowStart)) * (width - pad.l - pad.r);
   const y = (v: number) => pad.t + ((hi - v) / (hi - lo)) * (height - pad.t - pad.b);
+  // The reported week, shaded, so the reader sees what this week did to the budget.
+  if (highlight) img.rect(Math.max(pad.l, x(highlight.start)), pad.t, Math.min(width - pad.r, x(highlight.end)), height - pad.b, [221, 232, 250]);
   for (const v of [1, 0.75, 0.5, 0.25]) img.line(pad.l, y(v), width - pad.r, y(v), [225, 225, 225], 1);
   img.rect(pad.l, y(0), width - pad.r, y(lo), [253, 226, 226]); // overspent zone
   img.line(pad.l, y(0), width - pad.r, y(0), [200, 60, 60], 2);

@@ -3,6 +3,7 @@ import { parseDuration } from '../../../../libs/common/src/duration';
 import { EmailNotifier } from '../../../../libs/notify/src/email.notifier';
 import type { Notifier } from '../../../../libs/notify/src/notification';
 import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
+import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
 
 /** One notifier per (receiver, channel), rebuilt on every config load. */
 export function buildNotifiers(c: NinesConfig): Map<string, Notifier> {
@@ -26,6 +27,14 @@ export function buildNotifiers(c: NinesConfig): Map<string, Notifier> {
         { from: r.email.from, subjectPrefix: r.email.subject_prefix },
       ));
     }
+  }
+  // The weekly report goes through the same outbox and queue as alerts, to reports.weekly.to.
+  const weekly = c.raw.reports.weekly;
+  if (weekly && smtp) {
+    out.set(`${WEEKLY_REPORT_RECEIVER}/email`, new EmailNotifier(
+      { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
+      weekly.to,
+    ));
   }
   return out;
 }
