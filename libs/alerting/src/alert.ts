@@ -56,6 +56,7 @@ export type Transition = 'pending' | 'firing' | 'resolved' | 'flapping' | 'stabl
 export function evaluate(prev: AlertStatus | undefined, active: AlertSpec | undefined, now: number, flap: FlapPolicy = DEFAULT_FLAP, fp?: string): { next?: AlertStatus; transitions: Transition[] } {
   const transitions: Transition[] = [];
   if (!active) {
+    if (prev?.state === 'resolved' && prev.flapping) return settle(prev, now, flap);
     if (!prev || prev.state === 'inactive' || prev.state === 'resolved') return { next: prev, transitions };
     if (prev.state === 'pending') return { next: { ...prev, state: 'inactive', activeAt: undefined }, transitions };
     const next: AlertStatus = { ...prev, state: 'resolved', resolvedAt: now, activeAt: undefined, flips: [...prev.flips, now].filter((t) => now - t <= flap.windowMs) };
@@ -84,7 +85,25 @@ export function evaluate(prev: AlertStatus | undefined, active: AlertSpec | unde
     next.flips = [...next.flips, now].filter((t) => now - t <= flap.windowMs);
     transitions.push('firing');
     updateFlapping(next, transitions, flap);
+    return { next, transitions };
   }
+  if (next.flapping) {
+    const settled = settle(next, now, flap);
+    return { next: settled.next, transitions: [...transitions, ...settled.transitions] };
+  }
+  return { next, transitions };
+}
+
+/**
+ * A flapping alert that stops flipping is stable once its last flip leaves the window — without
+ * waiting for another flip, or its final state would only be announced at the next repeat.
+ */
+function settle(s: AlertStatus, now: number, flap: FlapPolicy): { next: AlertStatus; transitions: Transition[] } {
+  const flips = s.flips.filter((t) => now - t <= flap.windowMs);
+  if (flips.length >= flap.threshold) return { next: s, transitions: [] };
+  const transitions: Transition[] = [];
+  const next = { ...s, flips };
+  updateFlapping(next, transitions, flap);
   return { next, transitions };
 }
 

@@ -39,7 +39,8 @@ export function buildRoute(input: RouteInput, parent?: Route, id = '0'): Route {
     groupIntervalMs: ms(input.group_interval) ?? parent?.groupIntervalMs ?? DEFAULTS.groupIntervalMs,
     repeatIntervalMs: ms(input.repeat_interval) ?? parent?.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs,
     sendResolved: input.send_resolved ?? parent?.sendResolved ?? true,
-    muteTimeIntervals: input.mute_time_intervals ?? parent?.muteTimeIntervals ?? [],
+    // As in Alertmanager, mute intervals belong to the route that names them: children do not inherit them.
+    muteTimeIntervals: input.mute_time_intervals ?? [],
     escalate: input.escalate ? { afterMs: ms(input.escalate.after)!, receiver: input.escalate.receiver } : parent?.escalate,
     routes: [],
   };

@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { secretScrubber } from '../../common/src/secrets';
-import { privateTargetReason } from './address-policy';
+import { isPrivateAddress, privateAddressReason, privateTargetReason } from './address-policy';
 import { NotifyError, type NotificationPayload, type Notifier } from './notification';
 import { renderBody } from './webhook-formats';
 
@@ -28,6 +30,19 @@ function retryAfterMs(h: string | string[] | undefined, now: number): number | u
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
+
+/**
+ * The address policy again at connect time: the name is resolved once more by the request, and
+ * a DNS answer that changed to a private address since the check (rebinding) must not be used.
+ */
+const publicOnlyLookup = ((hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  dnsLookup(hostname, options, (err, address: string | LookupAddress[], family?: number) => {
+    if (err) return callback(err, address, family);
+    const bad = (Array.isArray(address) ? address.map((a) => a.address) : [address]).find(isPrivateAddress);
+    if (bad) return callback(Object.assign(new Error(privateAddressReason(bad)), { code: 'EPRIVATE' }), address, family);
+    callback(null, address, family);
+  });
+}) as LookupFunction;
 
 /** Delivers one notification by HTTP POST; 2xx is success, 5xx/408/429/network errors are retryable. */
 export class WebhookNotifier implements Notifier {
@@ -56,7 +71,8 @@ export class WebhookNotifier implements Notifier {
     if (this.r.secret) headers['webhook-signature'] = signStandardWebhook(this.r.secret, p.id, stamp, body);
     const res = await new Promise<{ status: number; retryAfter?: number; text: string }>((resolve, reject) => {
       const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal, timeout: this.r.timeoutMs }, (res) => {
+      const lookup = this.r.allowPrivate ? undefined : publicOnlyLookup;
+      const req = mod.request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal, timeout: this.r.timeoutMs, lookup }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => {
@@ -69,6 +85,7 @@ export class WebhookNotifier implements Notifier {
       req.on('error', reject);
       req.end(body);
     }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPRIVATE') throw new NotifyError(err.message, false);
       throw new NotifyError(secretScrubber.scrub(`${url.host}: ${err.code ?? err.name}: ${err.message}`), true);
     });
     if (res.status >= 200 && res.status < 300) return;
