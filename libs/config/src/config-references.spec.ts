@@ -96,7 +96,7 @@ describe('config: SLOs', () => {
 
   it('needs a threshold for a latency SLI', () => {
     const yaml = slo('{ target: homepage }').replace('    window: 30d', '    window: 30d\n    sli: { kind: latency }');
-    assert.deepEqual(problems(yaml), ['slos[0].sli.threshold: a latency SLI needs threshold (e.g. 300ms)']);
+    assert.deepEqual(problems(yaml), ['slos[0].sli.threshold: a latency SLI needs threshold (e.g. 250ms)']);
   });
 });
 

@@ -272,6 +272,10 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   raw.slos.forEach((s, i) => {
     if (s.selector.system && !systemNames.has(s.selector.system)) issues.push({ path: formatPath(['slos', i, 'selector', 'system']), message: `unknown system ${JSON.stringify(s.selector.system)}` });
     if (s.selector.target && !targetNames.has(s.selector.target)) issues.push({ path: formatPath(['slos', i, 'selector', 'target']), message: `unknown target ${JSON.stringify(s.selector.target)}` });
+    s.exclude.maintenance_windows.forEach((n, j) => {
+      if (!raw.alerting.time_intervals.some((t) => t.name === n))
+        issues.push({ path: formatPath(['slos', i, 'exclude', 'maintenance_windows', j]), message: `unknown time interval ${JSON.stringify(n)} (define it in alerting.time_intervals)` });
+    });
   });
 
   const receiverNames = new Set(raw.alerting.receivers.map((r) => r.name));

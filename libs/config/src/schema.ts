@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../common/src/duration';
 import { durationField, hostPort } from '../../probes/src/drivers/fields';
+import { bucketList, latencyBucket } from '../../slo/src/latency-buckets';
 import { cronError } from './cron';
 import { parseMatcher } from './matchers';
 
@@ -94,7 +95,7 @@ const target = z
 
 const calendarWindow = z.enum(['week', 'month', 'quarter']);
 
-const slo = z
+export const sloSchema = z
   .object({
     name,
     description: z.string().optional(),
@@ -107,7 +108,12 @@ const slo = z
     sli: z
       .object({ kind: z.enum(['availability', 'latency']).default('availability'), threshold: positiveDuration.optional() })
       .strict()
-      .refine((s) => s.kind !== 'latency' || s.threshold !== undefined, { message: 'a latency SLI needs threshold (e.g. 300ms)', path: ['threshold'] })
+      .refine((s) => s.kind !== 'latency' || s.threshold !== undefined, { message: 'a latency SLI needs threshold (e.g. 250ms)', path: ['threshold'] })
+      // Rollups count probes per fixed latency boundary, so only a boundary gives an exact SLI.
+      .superRefine((s, ctx) => {
+        if (s.kind === 'latency' && s.threshold !== undefined && parseDuration(s.threshold) !== undefined && !latencyBucket(parseDuration(s.threshold)!))
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['threshold'], message: `must be one of the latency boundaries Nines counts: ${bucketList()} (got ${s.threshold})` });
+      })
       .default({ kind: 'availability' }),
     objective: z.number().gt(0, 'must be above 0').lt(100, 'must be below 100 (100% leaves no error budget)'),
     // One check, one message: a union would surface only the duration branch's complaint ("fortnight").
@@ -116,7 +122,13 @@ const slo = z
     }),
     timezone: timezone.default('UTC'),
     exclude: z
-      .object({ drills: z.boolean().default(true), maintenance: z.boolean().default(true), silenced: z.boolean().default(false) })
+      .object({
+        drills: z.boolean().default(true),
+        maintenance: z.boolean().default(true),
+        silenced: z.boolean().default(false),
+        // Names of alerting.time_intervals that are this SLO's maintenance windows.
+        maintenance_windows: z.array(name).default([]),
+      })
       .strict()
       .default({}),
     labels: labels.optional(),
@@ -257,7 +269,7 @@ export const configSchema = z
     defaults: defaults.default({}),
     systems: z.array(system).default([]),
     targets: z.array(target).default([]),
-    slos: z.array(slo).default([]),
+    slos: z.array(sloSchema).default([]),
     alerting: alerting.default({}),
     smtp: smtp.optional(),
     reports: reports.default({}),
