@@ -150,19 +150,7 @@ export class AlertRepository {
          from alert_group_members gm join alerts a on a.fingerprint = gm.fingerprint where gm.group_key = $1`,
       [key],
     );
-    const silences = await this.activeSilences(m, now);
-    const firingAll: FiringAlert[] = (await m.query(`select fingerprint, labels, incident_id from alerts where state = 'firing'`)).map(
-      (r: { fingerprint: string; labels: Record<string, string>; incident_id: string | null }) => ({ fingerprint: r.fingerprint, labels: r.labels, incidentId: r.incident_id === null ? undefined : Number(r.incident_id) }),
-    );
-    const incidentIds = [...new Set(members.map((a) => a.incident_id).filter((x): x is string => x !== null))];
-    const incidents: { id: string; root_system: string; acknowledged_at: Date | null }[] = incidentIds.length
-      ? await m.query('select id, root_system, acknowledged_at from incidents where id = any($1::bigint[])', [incidentIds])
-      : [];
-    const rootOf = (id: number) => incidents.find((i) => Number(i.id) === id)?.root_system;
-
-    const suppressed = (a: AlertRow) =>
-      silences.some((s) => matchesAll(s.matchers, a.labels)) ||
-      !!inhibitedBy({ fingerprint: a.fingerprint, labels: a.labels, incidentId: a.incident_id === null ? undefined : Number(a.incident_id) }, firingAll, routing.inhibit, rootOf);
+    const { incidents, suppressed } = await this.suppression(m, members, routing, now);
     const firing = members.filter((a) => a.state === 'firing' && !suppressed(a));
     const resolved = route.sendResolved ? members.filter((a) => (a.state === 'resolved' || a.state === 'inactive') && a.notified_state === 'firing') : [];
     // Members that are no longer firing are done with this group once their resolution went out.
@@ -178,7 +166,15 @@ export class AlertRepository {
     const nextRepeat = firing.length ? ts(now + route.repeatIntervalMs) : null;
 
     if ((!firing.length && !resolved.length) || (!changed && (!repeatDue || allAcked))) {
-      await m.query('update alert_groups set next_flush_at = $2 where key = $1', [key, changed || !firing.length ? null : nextRepeat]);
+      // Silenced or inhibited members still fire: look again each group_interval, as a silence
+      // can end. Nothing firing at all: remember that, so firing again is news.
+      const stillFiring = members.some((a) => a.state === 'firing');
+      const next = firing.length
+        ? ts(repeatDue ? now + route.repeatIntervalMs : g.last_flush_at!.getTime() + route.repeatIntervalMs)
+        : stillFiring
+          ? ts(now + route.groupIntervalMs)
+          : null;
+      await m.query('update alert_groups set next_flush_at = $2, last_hash = case when $3 then $4 else last_hash end where key = $1', [key, next, !stillFiring, hash]);
       if (finished.length) await m.query('delete from alert_group_members where group_key = $1 and fingerprint = any($2)', [key, finished.map((a) => a.fingerprint)]);
       return [];
     }
@@ -230,19 +226,36 @@ export class AlertRepository {
           [g.key],
         );
         if (!members.length) continue;
-        const incidentIds = [...new Set(members.map((a) => a.incident_id).filter((x): x is string => x !== null))];
-        const incidents: { id: string; root_system: string; acknowledged_at: Date | null }[] = incidentIds.length
-          ? await m.query('select id, root_system, acknowledged_at from incidents where id = any($1::bigint[])', [incidentIds])
-          : [];
-        if (members.every((a) => a.incident_id !== null && incidents.find((i) => i.id === a.incident_id)?.acknowledged_at)) continue;
+        const { incidents, suppressed } = await this.suppression(m, members, routing, now);
+        // A silenced or inhibited alert pages nobody, the next receiver included.
+        const paging = members.filter((a) => !suppressed(a));
+        if (!paging.length) continue;
+        if (paging.every((a) => a.incident_id !== null && incidents.find((i) => i.id === a.incident_id)?.acknowledged_at)) continue;
         const id = `e-${createHash('sha256').update(`${g.key}@${g.first_firing_at.getTime()}`).digest('hex').slice(0, 24)}`;
-        const payload = this.payload(id, g.key, route.escalate.receiver, g.group_labels, members, [], routing, incidents);
+        const payload = this.payload(id, g.key, route.escalate.receiver, g.group_labels, paging, [], routing, incidents);
         payload.escalation = { from: g.receiver, unacknowledgedForMs: now - g.first_firing_at.getTime() };
         ids.push(...(await this.insertNotifications(m, payload, g.key, routing, g.first_firing_at.getTime())));
         await m.query('update alert_groups set escalated_at = $2 where key = $1', [g.key, ts(now)]);
       }
       return ids;
     });
+  }
+
+  /** Silences, inhibition rules and incident impact, as of `now`, for these alerts. */
+  private async suppression(m: Q, members: AlertRow[], routing: RoutingConfig, now: number) {
+    const silences = await this.activeSilences(m, now);
+    const firingAll: FiringAlert[] = (await m.query(`select fingerprint, labels, incident_id from alerts where state = 'firing'`)).map(
+      (r: { fingerprint: string; labels: Record<string, string>; incident_id: string | null }) => ({ fingerprint: r.fingerprint, labels: r.labels, incidentId: r.incident_id === null ? undefined : Number(r.incident_id) }),
+    );
+    const incidentIds = [...new Set(members.map((a) => a.incident_id).filter((x): x is string => x !== null))];
+    const incidents: { id: string; root_system: string; acknowledged_at: Date | null }[] = incidentIds.length
+      ? await m.query('select id, root_system, acknowledged_at from incidents where id = any($1::bigint[])', [incidentIds])
+      : [];
+    const rootOf = (id: number) => incidents.find((i) => Number(i.id) === id)?.root_system;
+    const suppressed = (a: AlertRow) =>
+      silences.some((s) => matchesAll(s.matchers, a.labels)) ||
+      !!inhibitedBy({ fingerprint: a.fingerprint, labels: a.labels, incidentId: a.incident_id === null ? undefined : Number(a.incident_id) }, firingAll, routing.inhibit, rootOf);
+    return { incidents, suppressed };
   }
 
   private payload(
