@@ -76,7 +76,8 @@ export function dashboardQueries(d: DashboardFile): GrafanaQuery[] {
 /** Values a variable takes, as Grafana formats them for each data source. */
 export type VariableValues = Record<string, string[]>;
 
-const regexEscape = (s: string) => s.replace(/[\\^$*+?.()|{}[\]]/g, '\\$&');
+// Grafana escapes regex characters with two backslashes: one for the PromQL string, one for the regex.
+const regexEscape = (s: string) => s.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&');
 
 /**
  * Grafana's Prometheus interpolation: a single value regex-escaped, several as (a|b), and
