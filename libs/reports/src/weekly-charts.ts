@@ -10,9 +10,9 @@ export interface ReportImage {
   png: Buffer;
 }
 
-/** One error-budget chart per SLO over its window, with the reported week shaded. */
+/** One error-budget chart per SLO over its window, with the reported week shaded; none for an SLO without figures. */
 export function weeklyCharts(r: WeeklyReport): ReportImage[] {
-  return r.slos.map((s) => ({
+  return r.slos.filter((s) => s.budgetSeries.length > 0).map((s) => ({
     slo: s.name,
     filename: `budget-${s.name}.png`,
     cid: `budget-${s.name}.${r.week}@nines`,

@@ -27,8 +27,8 @@ export interface SloWeekInput {
   /** The same at the end of the previous week (its own window), for the trend. */
   previousAvailability?: number;
   previousBudgetRemaining?: number;
-  /** The highest burn rate seen during the week, per burn-rate window (1h, 6h, …). */
-  burnRatePeaks: { window: string; peak: number; at?: number }[];
+  /** The highest burn rate seen during the week, per burn-rate window (1h, 6h, …), and the run of time it was seen over. */
+  burnRatePeaks: { window: string; peak: number; at?: number; until?: number }[];
   /** Budget remaining over the window, at least daily: the chart. */
   budgetSeries: BudgetPoint[];
 }

@@ -43,7 +43,7 @@ function sloStatus(s: SloReport): { word: string; color: string } {
 }
 
 function burnPeaks(s: SloReport, tz: string): string[] {
-  return s.burnRatePeaks.map((b) => `${b.window}: ${rate(b.peak)}${b.at !== undefined && b.peak > 0 ? ` (${dayTime(b.at, tz)})` : ''}`);
+  return s.burnRatePeaks.map((b) => `${b.window}: ${rate(b.peak)}${b.at !== undefined && b.peak > 0 ? ` (${dayTime(b.at, tz)}${b.until !== undefined ? `–${dayTime(b.until, tz).slice(-5)}` : ''})` : ''}`);
 }
 
 function trendText(s: SloReport): string {
@@ -158,7 +158,7 @@ export function renderWeeklyHtml(r: WeeklyReport, images: Map<string, string>): 
 <body style="margin:0;padding:0;background:#f3f4f6;-webkit-text-size-adjust:100%">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;background:#f3f4f6"><tr><td align="center" style="padding:0">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;max-width:640px;background:#ffffff"><tr><td style="padding:16px 14px 24px 14px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:${C.text};text-align:left">
-<h1 style="font-size:22px;line-height:1.25;margin:0 0 4px 0">Weekly SLO report · ${esc(r.week)}</h1>
+<h1 style="font-size:22px;line-height:1.25;margin:0 0 4px 0">Weekly SLO report · <span style="white-space:nowrap">${esc(r.week)}</span></h1>
 ${muted(`${esc(dayRange(r.start, r.end, r.timezone))} · times in ${esc(r.timezone)}`)}
 ${summary}
 ${h2('What changed')}
