@@ -53,6 +53,7 @@ export const REDIS_DBS: Record<string, number> = {
   'migrations': 8,
   'dependencies': 9,
   'incidents-api': 10,
+  'weekly-report': 11,
   'grafana-queries': 12,
   'chaos': 13,
   'bench-failover-detection': 14,
