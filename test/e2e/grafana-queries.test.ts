@@ -199,9 +199,17 @@ slos:
    * rightly find nothing (Redis has no lag series, PostgreSQL no failover here).
    */
   const variableSets = async (): Promise<{ name: string; vars: VariableValues; mustHaveData: boolean }[]> => {
-    const systems = (await labelValues('system', 'nines_system_up')).sort();
-    assert.deepEqual(systems, ['cache', 'db', 'web'], 'label_values(nines_system_up, system)');
-    const slos = await labelValues('slo', 'nines_slo_objective_ratio');
+    // As Grafana resolves each query variable: label_values(metric, label) against Prometheus.
+    const resolve = async (name: string) => {
+      const defs = new Set(loadDashboards().flatMap((d) => d.json.templating.list.filter((v: Json) => v.name === name).map((v: Json) => v.query)));
+      assert.equal(defs.size, 1, `$${name} is defined the same way in every dashboard: ${[...defs]}`);
+      const m = /^label_values\((\w+),\s*(\w+)\)$/.exec([...defs][0]);
+      assert.ok(m, `$${name}: ${[...defs][0]}`);
+      return (await labelValues(m[2], m[1])).sort();
+    };
+    const systems = await resolve('system');
+    assert.deepEqual(systems, ['cache', 'db', 'web'], 'the system variable lists every system');
+    const slos = await resolve('slo');
     // No SLO exported: the queries still run, and report as empty.
     const slo = slos.length ? slos : ['no-slo-exported'];
     return [
