@@ -128,7 +128,7 @@ slos:
     objective: 99.9
     window: 30d
 `);
-    nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: redisUrlFor('grafana-queries'), env: { NINES_PORT: String(ninesPort) } });
+    nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: redisUrlFor('grafana-queries'), env: { NINES_PORT: String(ninesPort) }, readyTimeoutMs: 120_000 });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     timings.ninesStartMs = Date.now() - t0;
