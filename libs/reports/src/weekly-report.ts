@@ -25,9 +25,13 @@ export interface WeeklyReportOptions {
   subjectPrefix?: string;
 }
 
-/** The report's options from the config: its time zone (UTC without reports.weekly) and where links point. */
-export function weeklyOptions(raw: RawConfig, fallbackUrl?: string): WeeklyReportOptions {
-  return { timezone: raw.reports.weekly?.timezone ?? 'UTC', externalUrl: raw.alerting.external_url ?? fallbackUrl };
+/**
+ * The report's options from the config: its time zone (UTC without reports.weekly), and where
+ * incident links point — only with alerting.external_url: the listen address is rarely what a
+ * mail reader can open.
+ */
+export function weeklyOptions(raw: RawConfig): WeeklyReportOptions {
+  return { timezone: raw.reports.weekly?.timezone ?? 'UTC', externalUrl: raw.alerting.external_url };
 }
 
 export interface WeeklyMail {

@@ -27,7 +27,7 @@ export async function weeklyReport(args: string[]): Promise<void> {
   const config = await loadConfigFile(settings.configPath, settings.env);
   const raw = config.raw;
   if (send && !raw.reports.weekly) throw Object.assign(new Error('reports.weekly is not configured in the config: there is no one to send the report to'), { oneLine: true });
-  const options = weeklyOptions(raw, `http://${settings.host}:${settings.port}`);
+  const options = weeklyOptions(raw);
   const period = week ?? reportedWeek(systemClock.now(), options.timezone);
 
   await ensureDatabase(settings.databaseUrl);

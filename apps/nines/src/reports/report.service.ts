@@ -47,13 +47,13 @@ export class ReportService implements OnApplicationBootstrap, OnApplicationShutd
     this.connection.on('error', () => undefined);
     this.queue = new Queue(QueueName.Reports, { connection: this.connection, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
-    this.worker = new Worker(QueueName.Reports, async () => this.sendDue(), { connection: this.connection, prefix: QUEUE_PREFIX, concurrency: 1 });
+    this.worker = new Worker(QueueName.Reports, async () => this.sendDue('schedule'), { connection: this.connection, prefix: QUEUE_PREFIX, concurrency: 1 });
     this.worker.on('error', (err) => this.logger.warn({ err }, 'report worker error'));
     this.worker.on('failed', (_job, err) => this.logger.warn({ error: err.message }, 'weekly report run failed; the next run or restart tries again'));
     await this.schedule(this.config.get());
     this.config.onChange((c) => this.schedule(c));
     // Catch up: a firing missed while no worker ran is sent now (once: the ledger decides).
-    void this.sendDue().catch((err) => this.logger.warn({ err }, 'weekly report catch-up failed; the next run tries again'));
+    void this.sendDue('start').catch((err) => this.logger.warn({ err }, 'weekly report catch-up failed; the next run tries again'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -85,18 +85,22 @@ export class ReportService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Sends the report of the latest cron firing at or before now, unless it was already sent. */
-  async sendDue(): Promise<SendDueOutcome> {
+  async sendDue(trigger: 'start' | 'schedule'): Promise<SendDueOutcome> {
     const raw = this.config.get().raw;
     const weekly = raw.reports.weekly;
     if (!weekly?.enabled) return { outcome: 'not-scheduled' };
     const due = duePeriod(weekly.cron, weekly.timezone, this.clock.now());
     if (!due) return { outcome: 'not-scheduled' };
-    const r = await this.reporter.sendOnce(due.week, weeklyOptions(raw, `http://${this.settings.host}:${this.settings.port}`), {
+    const r = await this.reporter.sendOnce(due.week, weeklyOptions(raw), {
       createdBy: this.settings.instanceId,
       scheduledFor: due.firing,
     });
-    if (!r.sent) return { outcome: 'already-sent', week: due.week };
-    this.logger.info({ week: due.week, firing: new Date(due.firing).toISOString(), notifications: r.notificationIds }, `weekly report ${due.week} queued for ${weekly.to.join(', ')}`);
+    const firing = new Date(due.firing).toISOString();
+    if (!r.sent) {
+      this.logger.debug({ week: due.week, firing, trigger, sentBy: r.existing.createdBy }, `weekly report ${due.week} already sent`);
+      return { outcome: 'already-sent', week: due.week };
+    }
+    this.logger.info({ week: due.week, firing, trigger, notifications: r.notificationIds }, `weekly report ${due.week} queued for ${weekly.to.join(', ')}`);
     if (await this.notifications.enqueue(r.notificationIds)) await this.log.markEnqueued(r.notificationIds);
     return { outcome: 'sent', week: due.week, notificationIds: r.notificationIds };
   }
