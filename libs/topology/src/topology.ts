@@ -223,9 +223,11 @@ function observeReplication(m: MemberTopology, shape: SystemShape, name: string,
     m.lagging = false;
     return;
   }
-  m.lastReplicaView = { at: r.lagSeconds !== undefined || r.lagBytes !== undefined ? m.lastSeenAt : m.lastSeenAt, lagSeconds: r.lagSeconds, lagBytes: r.lagBytes, position: m.position };
   // A replica that answers but warns is one whose replication is not flowing.
   const broken = r.warning;
+  // RPO wants what the replica had while its primary still fed it: once the stream stops (the
+  // primary died), its replay age only grows with the outage and says nothing about lost writes.
+  if (!broken || !m.lastReplicaView) m.lastReplicaView = { at: m.lastSeenAt, lagSeconds: r.lagSeconds, lagBytes: r.lagBytes, position: m.position };
   if (broken && !m.broken) ev('replication_broken', 'major', true, `${shape.name}: replication to ${name} broken: ${broken}`, { reason: broken, leader: r.leader });
   if (!broken && m.broken) ev('replication_restored', 'info', false, `${shape.name}: replication to ${name} flowing again`, {});
   m.broken = broken;
