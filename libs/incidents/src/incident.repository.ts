@@ -101,10 +101,11 @@ export class IncidentRepository {
     const asOpen = (r: IncidentRow): OpenIncident => ({ id: Number(r.id), systems: r.systems, rootSystem: r.root_system, state: r.state, resolvedAt: ms(r.resolved_at) });
 
     for (const e of input.events) {
-      const d = decide(e, candidates.map(asOpen), input.graph, REOPEN_WINDOW_MS);
+      const drill = inDrill.has(e.system);
+      // A drill's switchover and a real failure are separate stories: neither reopens the other.
+      const d = decide(e, candidates.filter((c) => c.state === 'open' || c.drill === drill).map(asOpen), input.graph, REOPEN_WINDOW_MS);
       let incidentId: number | undefined;
       let entries: TimelineEntry[] = [];
-      const drill = inDrill.has(e.system);
       if (d.action === 'open') {
         const first = typeof e.details.first_failure_at === 'number' ? e.details.first_failure_at : e.at;
         const [row]: IncidentRow[] = await m.query(
