@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ProbeResult } from '../../probes/src/observation';
 import type { TargetState } from '../../probes/src/target-state';
+import { bucketColumn, LATENCY_BUCKETS_MS } from '../../slo/src/latency-buckets';
 
 export interface ResultRow {
   targetId: number;
@@ -14,9 +15,14 @@ export interface StateRow {
 
 const toTs = (ms: number | undefined) => (ms === undefined ? null : ms / 1000);
 
+// Per latency boundary, the successful probes no slower than it: exact latency SLIs (libs/slo).
+const LAT_COLUMNS = LATENCY_BUCKETS_MS.map(bucketColumn);
+const LAT_COUNTS = LATENCY_BUCKETS_MS.map((ms) => `count(*) filter (where success and duration_ms <= ${ms})`).join(', ');
+const LAT_ADD = LAT_COLUMNS.map((c) => `${c} = m.${c} + excluded.${c}`).join(', ');
+
 /**
  * Batched writes: one statement inserts a batch of raw results and adds the rows it actually
- * inserted to the per-minute rollup. A tick written twice (two replicas, a retried flush) hits
+ * inserted to the per-minute rollup (counts, latency sum and max, and per latency boundary). A tick written twice (two replicas, a retried flush) hits
  * the primary key, is not returned by the insert, and so is never counted twice.
  */
 export class ResultRepository {
@@ -40,14 +46,16 @@ export class ResultRepository {
              on conflict do nothing
              returning target_id, scheduled_at, success, duration_ms
            ), roll as (
-             insert into probe_rollup_minute as m (target_id, minute, total, successes, latency_sum_ms, latency_max_ms)
-             select target_id, date_trunc('minute', scheduled_at), count(*), count(*) filter (where success), sum(duration_ms), max(duration_ms)
+             insert into probe_rollup_minute as m (target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT_COLUMNS.join(', ')})
+             select target_id, date_trunc('minute', scheduled_at), count(*), count(*) filter (where success), sum(duration_ms), max(duration_ms),
+                    ${LAT_COUNTS}
                from ins group by 1, 2 order by 1, 2
              on conflict (target_id, minute) do update set
                total = m.total + excluded.total,
                successes = m.successes + excluded.successes,
                latency_sum_ms = m.latency_sum_ms + excluded.latency_sum_ms,
-               latency_max_ms = greatest(m.latency_max_ms, excluded.latency_max_ms)
+               latency_max_ms = greatest(m.latency_max_ms, excluded.latency_max_ms),
+               ${LAT_ADD}
            )
            select count(*)::int as n from ins`,
           [

@@ -1,0 +1,162 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { LATENCY_BUCKETS_MS, bucketColumn } from './latency-buckets';
+import { COMPACTED_BEFORE } from './rollup.repository';
+import { DAY, HOUR } from './window';
+
+export const COMPACTION_LOCK_ID = 7_297_297_006;
+const LAT = LATENCY_BUCKETS_MS.map(bucketColumn);
+const N = 2 + LAT.length;
+const ZERO_VEC = `array_fill(0, array[${N}])`;
+
+export interface CompactionResult {
+  cutoff: number;
+  movedMinutes: number;
+  /** Day rows merged by assigning whole slices (the usual case) or point by point (late results). */
+  daysFast: number;
+  daysMerged: number;
+  daysDropped: number;
+}
+
+/**
+ * Moves closed hours of probe_rollup_minute into probe_rollup_day. One transaction deletes the
+ * minute rows (RETURNING them) and merges them into the day rows, so a minute is moved exactly
+ * once; a second worker waits on the advisory lock and finds nothing left to move. A result
+ * that arrives late, for an hour already moved, lands in probe_rollup_minute again and is
+ * merged by the next run (added for targets; "any member" for system series).
+ */
+export class RollupCompactionRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Returns undefined when another replica holds the lock. */
+  async compact(opts: { now: number; graceMs?: number; retentionMs?: number }): Promise<CompactionResult | undefined> {
+    const cutoff = Math.floor((opts.now - (opts.graceMs ?? 5 * 60_000)) / HOUR) * HOUR;
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      const [{ locked }] = await qr.query('select pg_try_advisory_lock($1) as locked', [COMPACTION_LOCK_ID]);
+      if (!locked) return undefined;
+      try {
+        await qr.query('begin');
+        const result = await this.move(qr, cutoff);
+        let daysDropped = 0;
+        if (opts.retentionMs) {
+          const keepFrom = new Date(Math.floor((opts.now - opts.retentionMs) / DAY) * DAY).toISOString().slice(0, 10);
+          daysDropped = (await qr.query(`with d as (delete from probe_rollup_day where day < $1::date returning 1) select count(*)::int as n from d`, [keepFrom]))[0].n;
+        }
+        await qr.query('commit');
+        return { ...result, daysDropped };
+      } catch (err) {
+        await qr.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        await qr.query('select pg_advisory_unlock($1)', [COMPACTION_LOCK_ID]).catch(() => undefined);
+      }
+    } finally {
+      await qr.release();
+    }
+  }
+
+  private async move(qr: QueryRunner, cutoff: number): Promise<Omit<CompactionResult, 'daysDropped'>> {
+    await qr.query(`insert into slo_system_series (system) select distinct system from targets where system is not null order by 1 on conflict do nothing`);
+    // The moved minutes, as (series, UTC day, minute of day, 13 counts): targets, then the "any member" series of systems.
+    await qr.query(`
+      create temp table slo_moved_points on commit drop as
+      with moved as (
+        delete from probe_rollup_minute where minute < $1
+        returning target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT.join(', ')}
+      )
+      select target_id as series_id, minute, array[total, successes, ${LAT.join(', ')}]::int[] as v, latency_sum_ms as lsum, latency_max_ms as lmax from moved
+      union all
+      select -s.id, x.minute, array[1, (x.successes > 0)::int, ${LAT.map((c) => `(x.${c} > 0)::int`).join(', ')}], null, null
+        from (select t.system, mv.minute, sum(mv.total) as total, sum(mv.successes) as successes, ${LAT.map((c) => `sum(mv.${c}) as ${c}`).join(', ')}
+                from moved mv join targets t on t.id = mv.target_id
+               where t.system is not null and not t.is_endpoint
+               group by 1, 2) x
+        join slo_system_series s on s.system = x.system
+       where x.total > 0`,
+      [new Date(cutoff)],
+    );
+    const [{ n: movedMinutes }] = await qr.query(`select count(*)::int as n from slo_moved_points where series_id > 0`);
+    await qr.query(`
+      create temp table slo_moved_days on commit drop as
+      select series_id, (minute at time zone 'UTC')::date as day, ((extract(epoch from minute)::bigint / 60) % 1440)::int as idx, v, lsum, lmax
+        from slo_moved_points`);
+    // Temporary tables have no statistics until analysed; without them the joins below nest loops.
+    await qr.query(`analyze slo_moved_days`);
+    // Per (series, day): the dense slice of minutes [lo, hi] and of hours [hlo, hhi] with the
+    // moved counts, day totals, and the points themselves for the slow path.
+    await qr.query(`
+      create temp table slo_day_deltas on commit drop as
+      with b as (
+        select series_id, day, min(idx) as lo, max(idx) as hi,
+               array_agg(idx order by idx) as idx, array_agg(v order by idx) as vals,
+               sum(lsum) as lsum, max(lmax) as lmax,
+               ${Array.from({ length: N }, (_, i) => `sum(v[${i + 1}])::int as c${i + 1}`).join(', ')}
+          from slo_moved_days group by 1, 2
+      ), hours as (
+        select series_id, day, idx / 60 as hr, array[${Array.from({ length: N }, (_, i) => `sum(v[${i + 1}])`).join(', ')}]::int[] as hv
+          from slo_moved_days group by 1, 2, 3
+      ), dm as (
+        select b.series_id, b.day, array_agg(coalesce(p.v, ${ZERO_VEC})::smallint[] order by g.i) as dm
+          from b cross join lateral generate_series(b.lo, b.hi) g(i)
+          left join slo_moved_days p on p.series_id = b.series_id and p.day = b.day and p.idx = g.i
+         group by 1, 2
+      ), dh as (
+        select b.series_id, b.day, array_agg(coalesce(hh.hv, ${ZERO_VEC}) order by g.i) as dh
+          from b cross join lateral generate_series(b.lo / 60, b.hi / 60) g(i)
+          left join hours hh on hh.series_id = b.series_id and hh.day = b.day and hh.hr = g.i
+         group by 1, 2
+      )
+      select b.*, dm.dm, b.lo / 60 as hlo, b.hi / 60 as hhi, dh.dh
+        from b join dm using (series_id, day) join dh using (series_id, day)`);
+    await qr.query(`analyze slo_day_deltas`);
+    await qr.query(`
+      insert into probe_rollup_day (series_id, day, total, good, lat, h, m)
+      select series_id, day, 0, 0, array_fill(0, array[${LAT.length}]), array_fill(0, array[24, ${N}]), array_fill(0::smallint, array[1440, ${N}])
+        from slo_day_deltas order by 1, 2
+      on conflict do nothing`);
+    // Fast path: nothing recorded yet in those minutes and hours, so the slices are assigned whole.
+    const fast = await qr.query(`
+      with f as (
+        update probe_rollup_day d
+           set m[x.lo + 1:x.hi + 1][1:${N}] = x.dm,
+               h[x.hlo + 1:x.hhi + 1][1:${N}] = x.dh,
+               total = d.total + x.c1,
+               good = d.good + x.c2,
+               lat = array[${LAT.map((_, i) => `d.lat[${i + 1}] + x.c${i + 3}`).join(', ')}],
+               latency_sum_ms = case when d.series_id > 0 then coalesce(d.latency_sum_ms, 0) + coalesce(x.lsum, 0) end,
+               latency_max_ms = case when d.series_id > 0 then greatest(d.latency_max_ms, x.lmax) end,
+               updated_at = now()
+          from slo_day_deltas x
+         where d.series_id = x.series_id and d.day = x.day
+           and d.m[x.lo + 1:x.hi + 1][1:${N}] = array_fill(0::smallint, array[x.hi - x.lo + 1, ${N}])
+           and d.h[x.hlo + 1:x.hhi + 1][1:${N}] = array_fill(0, array[x.hhi - x.hlo + 1, ${N}])
+        returning d.series_id, d.day
+      )
+      select series_id, day from f`);
+    await qr.query(`create temp table slo_fast_days (series_id int, day date) on commit drop`);
+    if (fast.length)
+      await qr.query(`insert into slo_fast_days select * from unnest($1::int[], $2::date[])`, [fast.map((r: { series_id: number }) => r.series_id), fast.map((r: { day: Date }) => r.day)]);
+    // Slow path: late results into minutes that already have counts, merged point by point.
+    const slow = await qr.query(`
+      with s as (
+        update probe_rollup_day d
+           set (m, h, total, good, lat) = (select a.m_out, a.h_out, a.total_out, a.good_out, a.lat_out
+                                              from nines_rollup_apply(d.m, d.h, d.total, d.good, d.lat, x.idx, x.vals, d.series_id > 0) a),
+               latency_sum_ms = case when d.series_id > 0 then coalesce(d.latency_sum_ms, 0) + coalesce(x.lsum, 0) end,
+               latency_max_ms = case when d.series_id > 0 then greatest(d.latency_max_ms, x.lmax) end,
+               updated_at = now()
+          from slo_day_deltas x
+         where d.series_id = x.series_id and d.day = x.day
+           and not exists (select 1 from slo_fast_days f where f.series_id = x.series_id and f.day = x.day)
+        returning 1
+      )
+      select count(*)::int as n from s`);
+    // Live reads derive system series from minute rows only from here on (older ones are in the day rows).
+    await qr.query(`insert into slo_rollup_state (key, at) values ($1, $2) on conflict (key) do update set at = greatest(slo_rollup_state.at, excluded.at)`, [
+      COMPACTED_BEFORE,
+      new Date(cutoff),
+    ]);
+    return { cutoff, movedMinutes, daysFast: fast.length, daysMerged: slow[0].n };
+  }
+}

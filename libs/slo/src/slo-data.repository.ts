@@ -1,0 +1,61 @@
+import type { DataSource } from 'typeorm';
+import type { Matcher } from '../../config/src/matchers';
+import type { RawSlo } from './definition';
+import type { ExclusionInputs } from './exclusions';
+import type { Registry, RegistryTarget } from './selection';
+import type { TimeIntervalSpec } from '../../alerting/src/time-intervals';
+
+const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
+
+/** What SLO evaluation reads besides the rollups: the target registry, drills, silences, API-defined SLOs. */
+export class SloDataRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Current targets and the ids of system series (created for systems that lack one). */
+  async registry(): Promise<Registry> {
+    const rows: { id: number; key: string; system: string | null; member: string | null; is_endpoint: boolean; interval_ms: number; labels: Record<string, string> }[] = await this.ds.query(
+      `select id, key, system, member, is_endpoint, interval_ms, labels from targets where removed_at is null order by id`,
+    );
+    const targets: RegistryTarget[] = rows.map((r) => ({ id: r.id, key: r.key, system: r.system, member: r.member, isEndpoint: r.is_endpoint, intervalMs: r.interval_ms, labels: r.labels ?? {} }));
+    let series: { id: number; system: string }[] = await this.ds.query(`select id, system from slo_system_series`);
+    const systems = [...new Set(targets.map((t) => t.system).filter((s): s is string => !!s))];
+    if (systems.some((s) => !series.find((x) => x.system === s))) {
+      await this.ds.query(`insert into slo_system_series (system) select unnest($1::text[]) order by 1 on conflict do nothing`, [systems.sort()]);
+      series = await this.ds.query(`select id, system from slo_system_series`);
+    }
+    return { targets, systemSeries: new Map(series.map((s) => [s.system, s.id])) };
+  }
+
+  /** Drills and silences that overlap [from, now]; time intervals come from the config. */
+  async exclusionInputs(from: number, now: number, timeIntervals: Map<string, TimeIntervalSpec[]>): Promise<ExclusionInputs> {
+    const [drills, silences] = await Promise.all([
+      this.ds.query(`select system, started_at, ended_at from drills where started_at < $2 and (ended_at is null or ended_at > $1)`, [new Date(from), new Date(now)]),
+      this.ds.query(
+        `select matchers, starts_at, least(ends_at, coalesce(expired_at, ends_at)) as ends_at from silences
+          where starts_at < $2 and least(ends_at, coalesce(expired_at, ends_at)) > $1`,
+        [new Date(from), new Date(now)],
+      ),
+    ]);
+    return {
+      drills: drills.map((d: { system: string; started_at: Date; ended_at: Date | null }) => ({ system: d.system, start: ms(d.started_at)!, end: ms(d.ended_at) })),
+      silences: silences.map((s: { matchers: Matcher[]; starts_at: Date; ends_at: Date }) => ({ matchers: s.matchers, start: ms(s.starts_at)!, end: ms(s.ends_at)! })),
+      timeIntervals,
+    };
+  }
+
+  async apiDefinitions(): Promise<{ spec: RawSlo; createdBy: string; createdAt: number }[]> {
+    const rows: { spec: RawSlo; created_by: string; created_at: Date }[] = await this.ds.query(`select spec, created_by, created_at from slo_definitions order by name`);
+    return rows.map((r) => ({ spec: r.spec, createdBy: r.created_by, createdAt: r.created_at.getTime() }));
+  }
+
+  /** Returns false when an SLO of that name was already defined through the API. */
+  async createDefinition(spec: RawSlo, by: string): Promise<boolean> {
+    const rows = await this.ds.query(`insert into slo_definitions (name, spec, created_by) values ($1, $2, $3) on conflict (name) do nothing returning name`, [spec.name, spec, by]);
+    return rows.length > 0;
+  }
+
+  async deleteDefinition(name: string): Promise<boolean> {
+    const rows = await this.ds.query(`with d as (delete from slo_definitions where name = $1 returning name) select name from d`, [name]);
+    return rows.length > 0;
+  }
+}
