@@ -33,6 +33,12 @@ export interface EngineOptions {
   hooks?: EngineHooks;
   /** The probe runner; injected so the scheduler can be tested without sockets. */
   run: (target: ProbeTarget) => Promise<Observation>;
+  /**
+   * How late a tick may start so that ticks due close together share one timer wake-up (0, the
+   * default: each starts on time). Thousands of evenly spread targets otherwise wake the process
+   * for every single tick, and those wake-ups cost more CPU than the ticks themselves.
+   */
+  coalesceMs?: number;
 }
 
 interface Entry {
@@ -141,7 +147,7 @@ export class ProbeEngine {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timerAt = top.dueAt;
     // Wake at most every second so a wall-clock jump cannot strand the schedule.
-    const delay = Math.min(1000, Math.max(0, top.dueAt - this.opts.clock.now()));
+    const delay = Math.min(1000, Math.max(0, top.dueAt + (this.opts.coalesceMs ?? 0) - this.opts.clock.now()));
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
