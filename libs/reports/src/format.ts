@@ -59,7 +59,7 @@ export function bytes(n: number | undefined): string {
 
 export function rate(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '–';
-  return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
+  return `${x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)}×`;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -75,6 +75,13 @@ export function day(t: number, tz: string): string {
 export function dayTime(t: number, tz: string): string {
   const p = localParts(t, tz);
   return `${day(t, tz)} ${String(p.h).padStart(2, '0')}:${String(p.mi).padStart(2, '0')}`;
+}
+
+/** "Tue 17 Nov 03:00–04:00", or with both days when the run crosses midnight. */
+export function timeSpan(from: number, to: number, tz: string, sep = '–'): string {
+  const a = dayTime(from, tz);
+  const b = dayTime(to, tz);
+  return a.slice(0, -6) === b.slice(0, -6) ? `${a}${sep}${b.slice(-5)}` : `${a} ${sep.trim()} ${b}`;
 }
 
 /** "Mon 16 Nov – Sun 22 Nov 2026" for [start, end). */

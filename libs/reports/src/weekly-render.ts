@@ -1,4 +1,4 @@
-import { bytes, dayRange, dayTime, duration, nines, objectivePct, pct, pp, rate } from './format';
+import { bytes, dayRange, dayTime, duration, nines, objectivePct, pct, pp, rate, timeSpan } from './format';
 import type { IncidentInput, SloReport, WeeklyReport } from './weekly-model';
 
 /**
@@ -43,7 +43,7 @@ function sloStatus(s: SloReport): { word: string; color: string } {
 }
 
 function burnPeaks(s: SloReport, tz: string): string[] {
-  return s.burnRatePeaks.map((b) => `${b.window}: ${rate(b.peak)}${b.at !== undefined && b.peak > 0 ? ` (${dayTime(b.at, tz)}${b.until !== undefined ? `–${dayTime(b.until, tz).slice(-5)}` : ''})` : ''}`);
+  return s.burnRatePeaks.map((b) => `${b.window}: ${rate(b.peak)}${b.at !== undefined && b.peak > 0 ? ` (${b.until !== undefined ? timeSpan(b.at, b.until, tz) : dayTime(b.at, tz)})` : ''}`);
 }
 
 function trendText(s: SloReport): string {
@@ -105,7 +105,7 @@ ${kv(rows)}
 function incidentHtml(i: IncidentInput, r: WeeklyReport): string {
   const color = i.drill ? C.muted : i.severity === 'critical' || i.severity === 'page' ? C.bad : C.warn;
   const title = r.externalUrl ? `<a href="${esc(`${r.externalUrl}/api/v1/incidents/${i.id}`)}" style="color:${C.accent}">#${i.id}</a>` : `#${i.id}`;
-  const when = `${dayTime(i.openedAt, r.timezone)} → ${i.resolvedAt !== undefined ? dayTime(i.resolvedAt, r.timezone) : 'still open'}`;
+  const when = i.resolvedAt !== undefined ? timeSpan(i.openedAt, i.resolvedAt, r.timezone, ' → ') : `${dayTime(i.openedAt, r.timezone)} → still open`;
   const measures = incidentMeasures(i)
     .map(([k, v]) => `<span style="white-space:nowrap;display:inline-block;margin:0 12px 2px 0"><span style="color:${C.muted};font-size:13px">${k}</span> <b>${esc(v)}</b></span>`)
     .join('');
@@ -154,7 +154,7 @@ export function renderWeeklyHtml(r: WeeklyReport, images: Map<string, string>): 
       }`;
 
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${esc(reportSubject(r, 'Nines:'))}</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><link rel="icon" href="data:,"><title>${esc(reportSubject(r, 'Nines:'))}</title></head>
 <body style="margin:0;padding:0;background:#f3f4f6;-webkit-text-size-adjust:100%">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;background:#f3f4f6"><tr><td align="center" style="padding:0">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;max-width:640px;background:#ffffff"><tr><td style="padding:16px 14px 24px 14px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:${C.text};text-align:left">
@@ -234,7 +234,7 @@ export function renderWeeklyText(r: WeeklyReport): string {
   if (!r.incidents.length) out.push('  No incidents this week.');
   for (const i of r.incidents) {
     out.push('', `  #${i.id} ${i.title} [${i.drill ? 'drill' : i.severity}]`);
-    out.push(`    ${dayTime(i.openedAt, r.timezone)} -> ${i.resolvedAt !== undefined ? dayTime(i.resolvedAt, r.timezone) : 'still open'}; systems: ${i.systems.join(', ')}${i.failovers ? `; failovers: ${i.failovers}` : ''}${i.acknowledgedBy ? `; acked by ${i.acknowledgedBy}` : ''}`);
+    out.push(`    ${i.resolvedAt !== undefined ? timeSpan(i.openedAt, i.resolvedAt, r.timezone, ' -> ') : `${dayTime(i.openedAt, r.timezone)} -> still open`}; systems: ${i.systems.join(', ')}${i.failovers ? `; failovers: ${i.failovers}` : ''}${i.acknowledgedBy ? `; acked by ${i.acknowledgedBy}` : ''}`);
     out.push(`    ${incidentMeasures(i).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
     if (r.externalUrl) out.push(`    ${r.externalUrl}/api/v1/incidents/${i.id}`);
   }
