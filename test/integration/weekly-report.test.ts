@@ -5,6 +5,10 @@ import { ManualClock } from '../../libs/common/src/clock';
 import { DomainError } from '../../libs/common/src/errors';
 import { createDataSource, migrate } from '../../libs/storage/src/database';
 import { WeeklyReporter, WEEKLY_REPORT_RECEIVER } from '../../libs/reports/src/weekly-report';
+import { EngineSloSource } from '../../libs/reports/src/slo-source';
+import { toDefinition } from '../../libs/slo/src/definition';
+import { RollupRepository } from '../../libs/slo/src/rollup.repository';
+import { SloDataRepository } from '../../libs/slo/src/slo-data.repository';
 import { freshDatabase } from '../support/env';
 
 const MIN = 60_000;
@@ -94,6 +98,22 @@ describe('weekly report from a known week in PostgreSQL (2026-W45, UTC)', () => 
     await results('steady', START, END, () => false);
     // The tick before the week failed: the week's first result must not count as a flip.
     await results('homepage', START - 10 * MIN, START, () => true);
+
+    // An SLO's target probed once a minute for 40 days: 10 bad minutes the week before, 30 this week, 5 after it.
+    const [{ id: api }] = await ds.query(
+      `insert into targets (key, name, system, member, kind, is_endpoint, interval_ms, timeout_ms) values ('api', 'api', null, null, 'http', false, 60000, 3000) returning id`,
+    );
+    const bad: [number, number][] = [
+      [Date.UTC(2026, 9, 28, 12), 10],
+      [Date.UTC(2026, 10, 3, 3), 30],
+      [END + H, 5],
+    ];
+    await ds.query(
+      `insert into probe_rollup_minute (target_id, minute, total, successes, latency_sum_ms, latency_max_ms)
+       select $1, t, 1, case when ${bad.map((_, i) => `(t >= $${4 + 2 * i}::timestamptz and t < $${4 + 2 * i}::timestamptz + make_interval(mins => $${5 + 2 * i}))`).join(' or ')} then 0 else 1 end, 2, 2
+         from generate_series($2::timestamptz, $3::timestamptz, interval '1 minute') t`,
+      [api, iso(END - 40 * D), iso(END + 2 * H), ...bad.flatMap(([t, n]) => [iso(t), n])],
+    );
   });
 
   after(async () => {
@@ -171,6 +191,41 @@ describe('weekly report from a known week in PostgreSQL (2026-W45, UTC)', () => 
     const r = await reporter().build('2026-W45', { timezone: 'Asia/Tokyo' });
     assert.equal(r.start, START - 9 * H);
     assert.deepEqual(r.incidents.map((i) => i.id), [ids.A, ids.B, ids.C]);
+  });
+
+  it('SLO figures through the SLO engine over the rollups: availability, budget and its trend, burn-rate peaks, the budget line', async () => {
+    const data = new SloDataRepository(ds);
+    const def = toDefinition(
+      { name: 'api-availability', selector: { target: 'api' }, sli: { kind: 'availability' }, objective: 99.9, window: '30d', timezone: 'UTC', exclude: { drills: true, maintenance: true, silenced: false } },
+      'config',
+    );
+    const slos = new EngineSloSource({ definitions: () => [def], registry: () => data.registry(), exclusionInputs: (from, to) => data.exclusionInputs(from, to, new Map()) }, new RollupRepository(ds));
+    const r = await new WeeklyReporter(ds, slos, new ManualClock(END + 9 * H)).build('2026-W45', OPTIONS);
+    assert.equal(r.slos.length, 1);
+    const s = r.slos[0];
+    const near = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
+    near(s.weekAvailability, 1 - 30 / 10_080, 'this week');
+    near(s.availability, 1 - 40 / 43_200, 'the 30 days ending with the week');
+    near(s.budgetRemaining, 1 - 40 / 43.2, 'budget left');
+    near(s.budgetConsumed, 40 / 43.2, 'budget consumed');
+    near(s.previousBudgetRemaining, 1 - 10 / 43.2, 'budget left a week earlier');
+    near(s.trend, -30 / 43.2, 'trend');
+    assert.equal(s.met, true);
+    assert.equal(s.exhausted, false);
+    assert.deepEqual(
+      s.burnRatePeaks.map((b) => [b.window, Math.round(b.peak * 1000) / 1000, iso(b.at!)]),
+      [
+        ['1h', 500, '2026-11-03T03:00:00.000Z'],
+        ['6h', 83.333, '2026-11-02T22:00:00.000Z'],
+      ],
+    );
+    assert.equal(s.budgetSeries.length, 31);
+    near(s.budgetSeries[30].remaining, 1 - 40 / 43.2, 'last point of the line');
+    const text = await new WeeklyReporter(ds, slos, new ManualClock(END + 9 * H)).text('2026-W45', OPTIONS);
+    assert.match(text, /api-availability \[met, budget low\]/);
+    assert.match(text, /This week: +99\.702% \(2\.53 nines\)/);
+    assert.match(text, /Budget remaining: +7\.4% \(−69\.4 pp vs last week\)/);
+    assert.match(text, /Burn-rate peaks: +1h: 500× \(Tue 3 Nov 03:00–04:00\); 6h: 83\.3× \(Mon 2 Nov 22:00 – Tue 3 Nov 04:00\)/);
   });
 
   it('a malformed week is a 400-class error, not a query', async () => {

@@ -35,7 +35,7 @@ export async function weeklyReport(args: string[]): Promise<void> {
   await initializeDataSource(ds, settings.databaseUrl);
   try {
     await migrate(ds);
-    const reporter = createWeeklyReporter(ds, systemClock);
+    const reporter = createWeeklyReporter(ds, systemClock, () => config);
     if (!send) {
       process.stdout.write(await reporter.text(period, options));
       return;
