@@ -29,6 +29,20 @@ export class NotificationRepository {
     return rows[0];
   }
 
+  /**
+   * claim() of many rows in one statement, for a worker with many deliveries in flight. The
+   * row-level update is the same, so each row is still claimed by one caller at most.
+   */
+  async claimMany(ids: string[], staleMs: number): Promise<Map<string, ClaimedNotification>> {
+    const rows = rowsOf<ClaimedNotification>(await this.ds.query(
+      `update notifications set state = 'sending', attempts = attempts + 1, last_attempt_at = now()
+        where id = any($1) and (state in ('pending', 'failed') or (state = 'sending' and last_attempt_at < now() - $2::interval))
+        returning id, receiver, channel, payload, attempts, first_alert_at`,
+      [ids, `${staleMs} milliseconds`],
+    ));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   async state(id: string): Promise<string | undefined> {
     const rows: { state: string }[] = await this.ds.query('select state from notifications where id = $1', [id]);
     return rows[0]?.state;
@@ -39,24 +53,37 @@ export class NotificationRepository {
     return r.sent_at;
   }
 
+  /** sent() of many rows in one statement. */
+  async sentMany(ids: string[]): Promise<Map<string, Date>> {
+    const rows = rowsOf<{ id: string; sent_at: Date }>(
+      await this.ds.query(`update notifications set state = 'sent', sent_at = now(), last_error = null where id = any($1) returning id, sent_at`, [ids]),
+    );
+    return new Map(rows.map((r) => [r.id, r.sent_at]));
+  }
+
   async failed(id: string, error: string): Promise<void> {
     await this.ds.query(`update notifications set state = 'failed', last_error = $2 where id = $1 and state = 'sending'`, [id, error]);
   }
 
-  async dead(id: string, error: string): Promise<void> {
-    await this.ds.query(`update notifications set state = 'dead', last_error = $2 where id = $1 and state <> 'sent'`, [id, error]);
+  /** Returns the receiver of the row it dead-lettered (none when it was already sent or dead). */
+  async dead(id: string, error: string): Promise<string | undefined> {
+    const rows = rowsOf<{ receiver: string }>(await this.ds.query(`update notifications set state = 'dead', last_error = $2 where id = $1 and state not in ('sent', 'dead') returning receiver`, [id, error]));
+    return rows[0]?.receiver;
   }
 
-  /** Rows that should be in the queue but may not be (never enqueued, or Redis lost them). */
-  async forRelay(olderThanMs: number, limit = 500): Promise<string[]> {
+  /**
+   * Rows that should be in the queue but may not be (never enqueued, or Redis lost them), and rows
+   * left 'sending' by a worker that died — once they are as stale as claim() requires.
+   */
+  async forRelay(olderThanMs: number, limit = 500, staleSendingMs = olderThanMs): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(await this.ds.query(
       `update notifications set enqueued_at = now()
         where id in (select id from notifications
                       where (state in ('pending', 'failed') and (enqueued_at is null or enqueued_at < now() - $1::interval))
-                         or (state = 'sending' and last_attempt_at < now() - $1::interval)
+                         or (state = 'sending' and last_attempt_at < now() - $3::interval and (enqueued_at is null or enqueued_at < now() - $1::interval))
                       order by created_at limit $2 for update skip locked)
         returning id`,
-      [`${olderThanMs} milliseconds`, limit],
+      [`${olderThanMs} milliseconds`, limit, `${staleSendingMs} milliseconds`],
     ));
     return rows.map((r) => r.id);
   }

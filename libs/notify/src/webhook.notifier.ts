@@ -44,6 +44,19 @@ const publicOnlyLookup = ((hostname: string, options: object, callback: (err: No
   });
 }) as LookupFunction;
 
+/**
+ * A receiver's error body may echo the request's credentials back in a form the secret scrubber
+ * does not know (the Basic header built from the URL's user:password): mask what was sent.
+ */
+function maskSent(text: string, url: URL, headers: Record<string, string>): string {
+  const sent: string[] = [];
+  if (url.password) sent.push(Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64'));
+  for (const [k, v] of Object.entries(headers)) if (/authorization|token|key|secret/i.test(k)) sent.push(v, v.replace(/^\S+\s+/, ''));
+  let out = text;
+  for (const s of sent.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}
+
 /** Delivers one notification by HTTP POST; 2xx is success, 5xx/408/429/network errors are retryable. */
 export class WebhookNotifier implements Notifier {
   constructor(private readonly r: WebhookReceiver) {}
@@ -90,6 +103,7 @@ export class WebhookNotifier implements Notifier {
     });
     if (res.status >= 200 && res.status < 300) return;
     const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-    throw new NotifyError(secretScrubber.scrub(`${url.host} answered ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`), retryable, res.retryAfter, res.status);
+    const text = res.text ? `: ${maskSent(res.text.slice(0, 200), url, this.r.headers)}` : '';
+    throw new NotifyError(secretScrubber.scrub(`${url.host} answered ${res.status}${text}`), retryable, res.retryAfter, res.status);
   }
 }

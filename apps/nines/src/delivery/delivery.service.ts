@@ -10,8 +10,9 @@ import { AlertRepository } from '../../../../libs/alerting/src/alert.repository'
 import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotifyError, type Notifier } from '../../../../libs/notify/src/notification';
-import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
+import { Coalescer } from './coalescer';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
 import { buildNotifiers } from './notifiers';
 import { QUEUE_PREFIX, QueueName } from './queues';
@@ -40,6 +41,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private routing: RoutingConfig;
   private readonly alerts: AlertRepository;
   private readonly log: NotificationRepository;
+  // Claims and outcomes of the deliveries in flight, one statement per event-loop turn.
+  private readonly claims: Coalescer<ClaimedNotification>;
+  private readonly sends: Coalescer<Date>;
   private dispatching = false;
 
   constructor(
@@ -53,6 +57,16 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   ) {
     this.alerts = new AlertRepository(ds);
     this.log = new NotificationRepository(ds);
+    this.claims = new Coalescer(
+      (ids) => this.log.claimMany(ids, STALE_SENDING_MS),
+      (id) => this.log.claim(id, STALE_SENDING_MS),
+      { exclusive: true },
+    );
+    this.sends = new Coalescer(
+      (ids) => this.log.sentMany(ids),
+      (id) => this.log.sent(id),
+      { exclusive: false },
+    );
     this.routing = compileRouting(config.get(), `http://${settings.host}:${settings.port}`);
     this.notifiers = buildNotifiers(config.get());
     config.onChange((c) => {
@@ -102,10 +116,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   async relay(): Promise<void> {
     try {
-      const ids = await this.log.forRelay(10_000);
+      const ids = await this.log.forRelay(10_000, 500, STALE_SENDING_MS);
       if (ids.length) {
         this.logger.info({ notifications: ids.length }, 'outbox relay: enqueueing notifications not yet delivered');
-        await this.queue.enqueue(ids);
+        await this.queue.requeue(ids);
       }
     } catch (err) {
       this.logger.warn({ err }, 'outbox relay failed');
@@ -114,7 +128,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Delivers one notification; throws to let BullMQ retry, UnrecoverableError when retrying cannot help. */
   async deliver(id: string, attempt: number): Promise<'sent' | 'skipped'> {
-    const n = await this.log.claim(id, STALE_SENDING_MS);
+    const n = await this.claims.call(id);
     if (!n) return 'skipped'; // sent, dead, or being sent by another worker right now
     const notifier = this.notifiers.get(`${n.receiver}/${n.channel}`);
     if (!notifier) {
@@ -137,7 +151,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn({ notification: id, receiver: n.receiver, channel: n.channel, attempt, error: e.message }, `notification to ${n.receiver} failed, will retry`);
       throw e;
     }
-    const sentAt = await this.log.sent(id);
+    const sentAt = (await this.sends.call(id)) ?? new Date();
     this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'sent' });
     if (n.first_alert_at) this.metrics.notificationLatency.observe({ receiver: n.receiver }, Math.max(0, (sentAt.getTime() - new Date(n.first_alert_at).getTime()) / 1000));
     this.logger.info({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel})`);
@@ -145,7 +159,8 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async giveUp(id: string, err: Error): Promise<void> {
-    await this.log.dead(id, `gave up after ${DELIVERY_ATTEMPTS} attempts: ${err.message}`).catch(() => undefined);
+    const receiver = await this.log.dead(id, `gave up after ${DELIVERY_ATTEMPTS} attempts: ${err.message}`).catch(() => undefined);
+    if (receiver) this.metrics.notifications.inc({ receiver, outcome: 'dead' });
     this.logger.error({ notification: id, error: err.message }, 'notification dead-lettered after all retries');
   }
 }

@@ -46,6 +46,26 @@ export class NotificationQueue implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * For the outbox relay: rows the database says are undelivered. A finished job under the same id
+   * (completed as "skipped" while a dead worker's claim was still fresh, or failed by BullMQ's
+   * stall limit) would swallow the new one, so it is removed first.
+   */
+  async requeue(ids: string[]): Promise<boolean> {
+    try {
+      for (const id of ids) {
+        const job = await this.queue.getJob(id);
+        if (!job) continue;
+        const state = await job.getState();
+        if (state === 'completed' || (state === 'failed' && job.attemptsMade < DELIVERY_ATTEMPTS)) await job.remove();
+      }
+    } catch (err) {
+      this.logger.warn({ err, notifications: ids.length }, 'could not check queued notifications; the outbox relay will retry');
+      return false;
+    }
+    return this.enqueue(ids);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     this.connection.disconnect();
