@@ -23,6 +23,8 @@ interface Tracked {
   healthy: boolean;
   lastSaveAt: number;
   chain: Promise<void>;
+  /** Pushed events waiting for their commit; later arrivals join them. */
+  pushed?: TopologyEvent[];
 }
 
 const PERIODIC_SAVE_MS = 5000; // lag values change without events; keep the stored picture fresh
@@ -110,18 +112,37 @@ export class TopologyService {
     this.enqueue(target.system, (t) => this.fold(target.system!, t, input));
   }
 
-  /** An event a system pushed (Sentinel, keepalived notify …): committed at once, before any poll. */
+  /**
+   * An event a system pushed (Sentinel, keepalived notify …): committed at once, before any poll.
+   * Events arriving while an earlier commit runs share the next one: Sentinel announces a dozen
+   * failover steps within a second, and a commit each kept +switch-master waiting behind them.
+   */
   onExternal(system: string, member: string | undefined, e: DriverEvent): void {
-    this.enqueue(system, (t) => this.commitEvents(system, t, [toTopologyEvent(system, member, e)]));
+    const event = toTopologyEvent(system, member, e);
+    const tracked = this.trackedFor(system);
+    if (tracked.pushed) {
+      tracked.pushed.push(event);
+      return;
+    }
+    tracked.pushed = [event];
+    this.enqueue(system, (t) => {
+      const events = t.pushed ?? [];
+      t.pushed = undefined;
+      return this.commitEvents(system, t, events);
+    });
   }
 
-  private enqueue(system: string, work: (t: Tracked) => Promise<void>): void {
+  private trackedFor(system: string): Tracked {
     let t = this.tracked.get(system);
     if (!t) {
       t = { version: 0, healthy: true, lastSaveAt: 0, chain: Promise.resolve() };
       this.tracked.set(system, t);
     }
-    const tracked = t;
+    return t;
+  }
+
+  private enqueue(system: string, work: (t: Tracked) => Promise<void>): void {
+    const tracked = this.trackedFor(system);
     tracked.chain = tracked.chain.then(() => work(tracked)).catch((err) => {
       this.logger.error({ err, system }, 'topology update failed');
       tracked.topology = undefined; // reload from the database next time
