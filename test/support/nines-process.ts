@@ -48,7 +48,7 @@ export async function startNinesProcess(opts: {
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   // Generous: on a loaded CI machine a cold start (module load, migrations) can take tens of seconds.
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 90_000);
   let url: string | undefined;
   while (!url) {
     const m = /"url":"(http:\/\/[^"]+)".*"msg":"nines started"/.exec(out);
