@@ -24,6 +24,11 @@ import { ReportsService } from './http/reports.service';
 import { ReportService } from './reports/report.service';
 import { weeklyReporterProvider } from './reports/weekly-reporter.provider';
 import type { Runtime } from './runtime/runtime';
+import { SlosController } from './http/slos.controller';
+import { RollupCompactionService } from './slo/rollup-compaction.service';
+import { SloAlertService } from './slo/slo-alerts.service';
+import { SloMetricsService } from './slo/slo-metrics.service';
+import { SloService } from './slo/slo.service';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
 
 /** One module, its parts chosen by role: api (HTTP API), prober (engine), worker (maintenance, delivery). */
@@ -61,6 +66,12 @@ export class AppModule {
       controllers.push(ReportsController);
     }
     if (roles.has('worker')) providers.push(ReportService);
+    if (roles.has('api') || roles.has('worker')) providers.push(SloService);
+    if (roles.has('api')) {
+      providers.push(SloMetricsService);
+      controllers.push(SlosController);
+    }
+    if (roles.has('worker')) providers.push(RollupCompactionService, SloAlertService);
     return { module: AppModule, providers, controllers };
   }
 }

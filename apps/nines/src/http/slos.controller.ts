@@ -1,0 +1,43 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SloService } from '../slo/slo.service';
+
+@ApiTags('slos')
+@Controller('api/v1')
+export class SlosController {
+  constructor(private readonly slos: SloService) {}
+
+  @Get('slos')
+  @ApiOperation({ summary: 'Every SLO: availability, error budget (ratio and time), nines, burn rates over 5m…3d, time to exhaustion, alert pairs, unknown and excluded time' })
+  @ApiQuery({ name: 'at', required: false, description: 'RFC 3339 time: the numbers as of then' })
+  list(@Query('at') at?: string) {
+    return this.slos.list(at);
+  }
+
+  @Get('slos/prometheus-rules')
+  @Header('Content-Type', 'application/yaml; charset=utf-8')
+  @ApiOperation({ summary: 'A Prometheus rules file computing the same SLIs, burn rates and multi-window alerts from probe_success (Sloth-style names)' })
+  rules() {
+    return this.slos.prometheusRules();
+  }
+
+  @Get('slos/:name')
+  @ApiOperation({ summary: 'One SLO with a daily series for charts' })
+  @ApiQuery({ name: 'at', required: false })
+  get(@Param('name') name: string, @Query('at') at?: string) {
+    return this.slos.get(name, at);
+  }
+
+  @Post('slos')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Define an SLO (the config shape, plus created_by); config SLOs cannot be replaced' })
+  create(@Body() body: unknown) {
+    return this.slos.create(body);
+  }
+
+  @Delete('slos/:name')
+  @ApiOperation({ summary: 'Delete an SLO defined through the API' })
+  remove(@Param('name') name: string) {
+    return this.slos.remove(name);
+  }
+}
