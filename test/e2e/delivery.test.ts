@@ -69,7 +69,7 @@ describe('alert delivery: email and webhooks from a real nines process', () => {
     db = await freshDatabase('delivery');
     smtp = await startSmtpSink({ user: SMTP_USER, pass: SMTP_PASS, tls: certValidBetween(-1, 30) });
     hooks = await startWebhookReceiver({ '/shop': WEBHOOK_SECRET, '/flaky': WEBHOOK_SECRET, '/hang': WEBHOOK_SECRET, '/fast': WEBHOOK_SECRET });
-    for (const name of ['shop', 'flaky', 'bad', 'limited', 'hang', 'mail']) targets[name] = await startBreakableTarget();
+    for (const name of ['shop', 'flaky', 'bad', 'limited', 'hang', 'mail', 'quiet']) targets[name] = await startBreakableTarget();
     const hook = (path: string, extra = '') => `{ url: "http://${HOOK_USER}:${HOOK_PASS}@127.0.0.1:${hooks.port}${path}", allow_private: true${extra} }`;
     const check = (name: string) => `  - name: ${name}-check\n    probe: { kind: http, url: "${targets[name].url}" }\n    labels: { case: ${name} }`;
     const config = writeConfig(`
@@ -81,7 +81,7 @@ systems:
     endpoint:
       probe: { kind: http, url: "${targets.shop.url}" }
 targets:
-${['flaky', 'bad', 'limited', 'hang', 'mail'].map(check).join('\n')}
+${['flaky', 'bad', 'limited', 'hang', 'mail', 'quiet'].map(check).join('\n')}
 alerting:
   external_url: https://nines.example.com
   ack_secret: "${ACK_SECRET}"
@@ -101,6 +101,8 @@ alerting:
       webhook: ${hook('/fast', `, secret: "${WEBHOOK_SECRET}"`)}
     - name: mailonly
       email: { to: [mail@example.com] }
+    - name: quiet
+      webhook: ${hook('/quiet')}
     - name: default
       webhook: ${hook('/default')}
   route:
@@ -117,10 +119,11 @@ alerting:
       - { matchers: ['case="hang"'], receiver: hanging, continue: true }
       - { matchers: ['case="hang"'], receiver: fast }
       - { matchers: ['case="mail"'], receiver: mailonly }
+      - { matchers: ['case="quiet"'], receiver: quiet }
 smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttls: required, tls_verify: false, username: ${SMTP_USER}, password: "${SMTP_PASS}" }
 `);
     nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: `redis://127.0.0.1:${redisPort}` });
-    await targetsUp(nines, 6);
+    await targetsUp(nines, 7);
   });
 
   after(async () => {
@@ -269,6 +272,26 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
     assert.ok(sent.attempts >= 3, `attempts ${sent.attempts}`);
     await sleep(3000);
     assert.equal(smtp.mails.filter((m) => mailId(m) === failing.id).length, 1, 'delivered exactly once');
+  });
+
+  it('a silence created by API is respected at once; expiring it lets the still-firing alert through', async () => {
+    const created = await getJson(`${nines.url}/api/v1/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['case="quiet"'], ends_at: new Date(Date.now() + 3_600_000).toISOString(), created_by: 'test', comment: 'planned maintenance' }),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await targets.quiet.stop();
+    await waitFor('the alert firing', async () => (await getJson(`${nines.url}/api/v1/alerts?state=firing&alertname=TargetDown`)).body.alerts.some((a: { labels: Record<string, string> }) => a.labels.case === 'quiet'), ARRIVES);
+    await sleep(3000); // several dispatcher rounds
+    assert.equal(hooks.hitsOn('/quiet').length, 0, 'silenced: nothing sent');
+    assert.deepEqual(await notificationsOf(nines, 'quiet'), []);
+    const expired = await getJson(`${nines.url}/api/v1/silences/${created.body.id}`, { method: 'DELETE' });
+    assert.equal(expired.status, 200, JSON.stringify(expired.body));
+    const hit = await waitFor('the alert after the silence ended', () => hooks.hitsOn('/quiet')[0], ARRIVES);
+    assert.equal(hit.json.status, 'firing');
+    await sleep(2000);
+    assert.equal(hooks.hitsOn('/quiet').length, 1);
   });
 
   it('secrets (webhook secret, basic auth in webhook URLs, SMTP password) never appear in logs, API output or metrics', async () => {
