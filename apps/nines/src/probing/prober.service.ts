@@ -53,6 +53,8 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     this.engine = new ProbeEngine({
       clock,
       concurrency: cfg.defaults.concurrency,
+      // Evenly spread ticks share timer wake-ups: up to 20 ms late, never early (bench/probe-throughput: -40% CPU per probe).
+      coalesceMs: 20,
       thresholds: { failure: cfg.defaults.failureThreshold, recovery: cfg.defaults.recoveryThreshold },
       claimer: new RedisTickClaimer(redis, settings.instanceId),
       ownership: this.membership,
