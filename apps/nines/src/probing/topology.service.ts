@@ -119,6 +119,10 @@ export class TopologyService {
    */
   onExternal(system: string, member: string | undefined, e: DriverEvent): void {
     const event = toTopologyEvent(system, member, e);
+    // Sentinel names the new master by address, the poll of the members by name: one leader, one name.
+    const to = event.details.to;
+    const named = Object.entries(this.shapes.get(system)?.addresses ?? {}).find(([, address]) => address === to)?.[0];
+    if (named) event.details = { ...event.details, to: named };
     const tracked = this.trackedFor(system);
     if (tracked.pushed) {
       tracked.pushed.push(event);
