@@ -148,6 +148,23 @@ export const labPostgresMembers = () => `
 export const labSentinelProbe = () =>
   `{ kind: redis-sentinel, sentinels: [${LAB_PORTS.sentinels.map((p) => `"127.0.0.1:${p}"`).join(', ')}], master: ${LAB_ENV.SENTINEL_MASTER} }`;
 
+/** The lab's Redis as a Sentinel user configures it: the Sentinels are how clients reach it, r1 and r2 its members. */
+export const labRedisSystem = () => `
+  - name: lab-redis
+    layer: cache
+    kind: redis-sentinel
+    expect: { primaries: 1, min_replicas: 1 }
+    endpoint:
+      probe: ${labSentinelProbe()}
+    members:
+      - name: r1
+        probe: { kind: redis, url: "redis://127.0.0.1:${LAB_PORTS.redis1}" }
+      - name: r2
+        probe: { kind: redis, url: "redis://127.0.0.1:${LAB_PORTS.redis2}" }`;
+
+/** r1 or r2, from a port Sentinel names. */
+export const labRedisMember = (port: number | string) => (Number(port) === LAB_PORTS.redis1 ? 'r1' : Number(port) === LAB_PORTS.redis2 ? 'r2' : undefined);
+
 /** `select not pg_is_in_recovery()` on one lab node: true primary, false replica, undefined down. */
 export async function pgIsPrimary(port: number, timeoutMs = 300): Promise<boolean | undefined> {
   const c = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
