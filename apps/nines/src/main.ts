@@ -9,6 +9,7 @@ import { readSettings, SettingsError } from '../../../libs/config/src/settings';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { startNines } from './bootstrap';
 import { weeklyReport } from './reports/report.command';
+import { sloCommand } from './slo/slo-import.command';
 
 const USAGE = `usage: nines <command>
 
@@ -21,6 +22,8 @@ commands:
   report weekly [--week YYYY-Www] [--send]
                              print the weekly SLO report as text (default: the last complete week),
                              or queue it for reports.weekly.to once (a running worker delivers it)
+  slo import FILE [--out FILE] [--config NINES_YAML]
+                             convert OpenSLO v1 SLO documents into the slos: section of nines.yaml
   help                       this text
 
 environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
@@ -140,6 +143,8 @@ export async function main(argv: string[]): Promise<void> {
       return drill(rest);
     case 'report':
       return weeklyReport(rest);
+    case 'slo':
+      return sloCommand(rest);
     case 'help':
     case '--help':
     case '-h':
