@@ -181,6 +181,19 @@ slos:
     // Let Prometheus see the resolved state and the failover counter for a few scrapes.
     await waitFor('nines_failovers_total in Prometheus', async () => (await promQuery('/api/v1/query', { query: 'nines_failovers_total' })).result.length > 0, 15_000, 250);
     await sleep(4000);
+    // SLO figures start once a whole minute of probes is rolled up; wait for them when this
+    // build exports SLOs at all (the objective comes at once), so the SLO panels can be judged.
+    if ((await promQuery('/api/v1/query', { query: 'nines_slo_objective_ratio' })).result.length) {
+      const tSlo = Date.now();
+      await waitFor(
+        'nines_slo_availability_ratio and nines_slo_burn_rate in Prometheus',
+        async () => (await promQuery('/api/v1/query', { query: 'count(nines_slo_availability_ratio) and count(nines_slo_burn_rate) and count(nines_slo_nines)' })).result.length > 0,
+        150_000,
+        1000,
+      ).catch(() => undefined);
+      await sleep(3000);
+      timings.sloWaitMs = Date.now() - tSlo;
+    }
   });
 
   after(async () => {
