@@ -148,6 +148,11 @@ export async function checkPage(url: string, opts: { width?: number; height?: nu
       await exited;
       clearTimeout(killer);
     }
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile for a moment after it exits.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch {
+      // a leftover temp dir is not the page's fault
+    }
   }
 }

@@ -50,8 +50,9 @@ export class ReportService implements OnApplicationBootstrap, OnApplicationShutd
     this.worker = new Worker(QueueName.Reports, async () => this.sendDue('schedule'), { connection: this.connection, prefix: QUEUE_PREFIX, concurrency: 1 });
     this.worker.on('error', (err) => this.logger.warn({ err }, 'report worker error'));
     this.worker.on('failed', (_job, err) => this.logger.warn({ error: err.message }, 'weekly report run failed; the next run or restart tries again'));
-    await this.schedule(this.config.get());
-    this.config.onChange((c) => this.schedule(c));
+    // Neither waits for Redis: start-up and config reloads must not hang on it.
+    void this.schedule(this.config.get());
+    this.config.onChange((c) => void this.schedule(c));
     // Catch up: a firing missed while no worker ran is sent now (once: the ledger decides).
     void this.sendDue('start').catch((err) => this.logger.warn({ err }, 'weekly report catch-up failed; the next run tries again'));
   }
