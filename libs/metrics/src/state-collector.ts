@@ -80,7 +80,7 @@ export class StateCollector {
       registers,
       async collect() {
         this.reset();
-        for (const t of await self.rows()) if (t.member && t.system && t.last_success && t.lag_seconds !== null) this.set({ system: t.system, member: t.member }, t.lag_seconds);
+        for (const l of await self.lags()) if (l.seconds !== undefined) this.set({ system: l.system, member: l.member }, l.seconds);
       },
     });
     new Gauge({
@@ -90,7 +90,7 @@ export class StateCollector {
       registers,
       async collect() {
         this.reset();
-        for (const t of await self.rows()) if (t.member && t.system && t.last_success && t.lag_bytes !== null) this.set({ system: t.system, member: t.member }, t.lag_bytes);
+        for (const l of await self.lags()) if (l.bytes !== undefined) this.set({ system: l.system, member: l.member }, l.bytes);
       },
     });
     new Gauge({
@@ -112,6 +112,29 @@ export class StateCollector {
         for (const [system, s] of bySystem) this.set({ system }, (s.endpoint ?? s.anyUp) ? 1 : 0);
       },
     });
+  }
+
+  private lagCache?: { at: number; rows: Promise<{ system: string; member: string; seconds?: number; bytes?: number }[]> };
+
+  /** Each member's own reported lag, else the topology's (its primary's view of it). */
+  private lags(): Promise<{ system: string; member: string; seconds?: number; bytes?: number }[]> {
+    const now = Date.now();
+    if (!this.lagCache || now - this.lagCache.at > this.maxAgeMs) {
+      const rows = Promise.all([this.rows(), this.state.topologyLag().catch(() => [])]).then(([targets, topo]) => {
+        const fromTopology = new Map(topo.map((t) => [`${t.system}/${t.member}`, t]));
+        const out: { system: string; member: string; seconds?: number; bytes?: number }[] = [];
+        for (const t of targets) {
+          if (!t.member || !t.system || !t.last_success) continue;
+          const tp = fromTopology.get(`${t.system}/${t.member}`);
+          const seconds = t.lag_seconds ?? tp?.lag_seconds ?? undefined;
+          const bytes = t.lag_bytes ?? tp?.lag_bytes ?? undefined;
+          if (seconds !== undefined || bytes !== undefined) out.push({ system: t.system, member: t.member, seconds, bytes });
+        }
+        return out;
+      });
+      this.lagCache = { at: now, rows };
+    }
+    return this.lagCache.rows;
   }
 
   private rows(): Promise<TargetView[]> {

@@ -57,6 +57,18 @@ export class StateRepository {
     );
   }
 
+  /**
+   * Lag as the topology knows it: a member's own figure, or — for replicas that cannot tell
+   * (Redis) — the one their primary reports for them.
+   */
+  async topologyLag(): Promise<{ system: string; member: string; lag_seconds: number | null; lag_bytes: number | null }[]> {
+    return this.ds.query(
+      `select t.system, m.key as member, (m.value->>'lagSeconds')::float8 as lag_seconds, (m.value->>'lagBytes')::float8 as lag_bytes
+         from topology t, jsonb_each(t.state->'members') m
+        where m.value->>'status' = 'up' and (m.value ? 'lagSeconds' or m.value ? 'lagBytes')`,
+    );
+  }
+
   async systems(): Promise<SystemRow[]> {
     return this.ds.query(`select name, layer, kind, description, depends_on, expect, labels from systems where removed_at is null order by name`);
   }
