@@ -37,6 +37,14 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   const ran = await migrate(dataSource);
   if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
   readiness.migrated = true;
+  // Ack links are always signed: without alerting.ack_secret, with the deployment's own key.
+  const [{ value: ackKey }] = await dataSource.query(`select value from instance_secrets where name = 'ack'`);
+  config.addDefaults((c) => {
+    if (!c.raw.alerting.ack_secret) {
+      c.raw.alerting.ack_secret = ackKey;
+      c.secrets.push(ackKey);
+    }
+  });
   const redis = await connectRedis(settings.redisUrl, `nines-${settings.instanceId}`);
 
   // Keep the target registry in step with the config; runs before any other reload listener.

@@ -24,12 +24,21 @@ export class ConfigHolder {
   private listeners: Listener[] = [];
   private secrets = new Set<string>();
 
+  private fill: ((c: NinesConfig) => void)[] = [];
+
   constructor(
     readonly path: string,
     private current: NinesConfig,
     private readonly env: NodeJS.ProcessEnv,
   ) {
     this.rememberSecrets(current);
+  }
+
+  /** Fills what the file leaves to the deployment (e.g. a generated ack key), now and on every reload. */
+  addDefaults(fn: (c: NinesConfig) => void): void {
+    this.fill.push(fn);
+    fn(this.current);
+    this.rememberSecrets(this.current);
   }
 
   get(): NinesConfig {
@@ -43,6 +52,7 @@ export class ConfigHolder {
   /** Throws ConfigError (and keeps the running config) when the file is invalid. */
   async reload(): Promise<NinesConfig> {
     const next = await loadConfigFile(this.path, this.env);
+    for (const f of this.fill) f(next);
     const previous = this.current;
     this.rememberSecrets(next);
     this.current = next;
