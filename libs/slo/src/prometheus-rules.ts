@@ -90,7 +90,7 @@ export function sloRuleGroup(def: SloDefinition, sel: Selection): RuleGroup {
       labels: { ...sel.alertLabels, slo: def.name, severity: p.severity, long_window: p.long, short_window: p.short },
       annotations: {
         summary: `${def.name}: error budget burning more than ${factor}× too fast over ${p.long} and ${p.short}`,
-        description: `${(p.budgetFraction * 100).toFixed(0)}% of the ${def.window.label} error budget of ${def.name} (objective ${def.objective}%) goes in ${p.long} at this rate; error ratio over ${p.long}: {{ $value | humanizePercentage }}.`,
+        description: `At this rate ${(p.budgetFraction * 100).toFixed(0)}% of the ${def.window.label} error budget of ${def.name} (objective ${def.objective}%) goes in ${p.long}.`,
       },
     });
   }
