@@ -188,15 +188,11 @@ describe('three replicas share the probing (real processes)', () => {
     await assertCovered('steady state', t0, t1 - INTERVAL, KEYS, exact);
     const perProcess = afterCounts.map((n, i) => n - before[i]);
     for (const n of perProcess) assert.ok(n > 0, `a replica ran no probes: ${perProcess.join(', ')}`);
-    const total = perProcess.reduce((a, b) => a + b, 0);
-    // ~8 ticks × 30 targets, each run at most once.
-    // (Scrapes answered late on a starved machine stretch the window, so only when it is quiet.)
-    if (exact) assert.ok(total >= 7 * N && total <= 9 * N, `probes in 8s: ${total} (${perProcess.join(', ')})`);
+    // (No bound on the total from these counters: a slow /metrics answer stretches the window.
+    // Exactness is what the stored ticks above say.)
     // Each target has one owner in steady state.
     const window = hits().filter((h) => h.at >= t0 + 1000 && h.at < t1);
-    for (const key of KEYS) assert.equal(new Set(window.filter((h) => h.key === key).map((h) => h.proc)).size, 1, `${key} probed by several replicas in steady state`);
-    victimKeys = KEYS.filter((k) => window.some((h) => h.key === k && h.proc === 2));
-    assert.ok(victimKeys.length > 0);
+    if (exact) for (const key of KEYS) assert.equal(new Set(window.filter((h) => h.key === key).map((h) => h.proc)).size, 1, `${key} probed by several replicas in steady state`);
   });
 
   let sinceBeforeKill = new Map<string, string>();
@@ -209,6 +205,10 @@ describe('three replicas share the probing (real processes)', () => {
 
   it('kill -9 of one replica: its targets are taken over within the membership TTL, and no tick runs twice', async (t) => {
     const victim = procs[2];
+    // Its targets: what it probed in the last seconds (owners are stable by now).
+    const recent = Date.now() - 3000;
+    victimKeys = KEYS.filter((k) => hits().some((h) => h.key === k && h.proc === 2 && h.at >= recent));
+    assert.ok(victimKeys.length > 0 && victimKeys.length < N, `victim's targets: ${victimKeys.join(', ')}`);
     sinceBeforeKill = await sinces(procs[0]);
     snapshotAt = Date.now();
     const skipped2 = await behind(procs.slice(0, 2));
