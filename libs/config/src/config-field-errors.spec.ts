@@ -35,9 +35,9 @@ describe('config: field errors name the field and say what is wrong', () => {
   });
 
   it('a wrong type says what was expected and what was found', () => {
-    assert.deepEqual(problems('defaults: { concurrency: many }\n'), ['defaults.concurrency: must be a number, got the string "many"']);
+    assert.deepEqual(problems('defaults: { concurrency: many }\n'), ['defaults.concurrency: must be a number, got a string (4 characters)']);
     assert.deepEqual(problems(target('{ kind: http, url: "http://127.0.0.1/" }', '    labels: [web]')), ['targets[0].labels: must be a mapping, got a list']);
-    assert.deepEqual(problems('systems: orders-db\n'), ['systems: must be a list, got the string "orders-db"']);
+    assert.deepEqual(problems('systems: orders-db\n'), ['systems: must be a list, got a string (9 characters)']);
   });
 
   it('a bad enum value lists the allowed values (layer)', () => {

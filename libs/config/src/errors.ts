@@ -70,7 +70,8 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}` : `${typeof v} ${String(v)}`;
+  // A string's content is never echoed: a misplaced value may be a secret the scrubber has never seen.
+  return typeof v === 'string' ? `a string (${v.length} character${v.length === 1 ? '' : 's'})` : `${typeof v} ${String(v)}`;
 }
 
 function expectedName(t: string): string {
