@@ -28,6 +28,10 @@ export async function startNinesCase(name: string, redisKey: string, yaml: strin
   r.disconnect();
   const db = await freshDatabase(name);
   const nines = await startNinesProcess({ configPath: writeConfig(yaml), databaseUrl: db.url, redisUrl, env: { NINES_LOG_LEVEL: 'info' } });
+  // A run that is interrupted must not leave a Nines probing the lab behind it.
+  const reap = () => nines.proc.kill('SIGKILL');
+  process.once('exit', reap);
+  nines.proc.once('exit', () => process.removeListener('exit', reap));
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   return {
