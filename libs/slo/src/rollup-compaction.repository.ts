@@ -56,6 +56,14 @@ export class RollupCompactionRepository {
     }
   }
 
+  /**
+   * Makes the space of moved minute rows reusable at once (autovacuum would, later), so the hot
+   * table stays the size of an hour or two. Outside any transaction, as VACUUM must be.
+   */
+  async vacuumHot(): Promise<void> {
+    await this.ds.query('vacuum (analyze) probe_rollup_minute');
+  }
+
   private async move(qr: QueryRunner, cutoff: number): Promise<Omit<CompactionResult, 'daysDropped'>> {
     await qr.query(`insert into slo_system_series (system) select distinct system from targets where system is not null order by 1 on conflict do nothing`);
     // The moved minutes, as (series, UTC day, minute of day, 13 counts): targets, then the "any member" series of systems.
@@ -97,30 +105,38 @@ export class RollupCompactionRepository {
         select series_id, day, idx / 60 as hr, array[${Array.from({ length: N }, (_, i) => `sum(v[${i + 1}])`).join(', ')}]::int[] as hv
           from slo_moved_days group by 1, 2, 3
       ), dm as (
-        select b.series_id, b.day, array_agg(coalesce(p.v, ${ZERO_VEC})::smallint[] order by g.i) as dm
+        select b.series_id, b.day,
+               array_agg((coalesce(p.v, ${ZERO_VEC}))[1:2]::smallint[] order by g.i) as dm_avail,
+               array_agg((coalesce(p.v, ${ZERO_VEC}))[3:${N}]::smallint[] order by g.i) as dm_lat
           from b cross join lateral generate_series(b.lo, b.hi) g(i)
           left join slo_moved_days p on p.series_id = b.series_id and p.day = b.day and p.idx = g.i
          group by 1, 2
       ), dh as (
-        select b.series_id, b.day, array_agg(coalesce(hh.hv, ${ZERO_VEC}) order by g.i) as dh
+        select b.series_id, b.day,
+               array_agg((coalesce(hh.hv, ${ZERO_VEC}))[1:2] order by g.i) as dh_avail,
+               array_agg((coalesce(hh.hv, ${ZERO_VEC}))[3:${N}] order by g.i) as dh_lat
           from b cross join lateral generate_series(b.lo / 60, b.hi / 60) g(i)
           left join hours hh on hh.series_id = b.series_id and hh.day = b.day and hh.hr = g.i
          group by 1, 2
       )
-      select b.*, dm.dm, b.lo / 60 as hlo, b.hi / 60 as hhi, dh.dh
+      select b.*, dm.dm_avail, dm.dm_lat, b.lo / 60 as hlo, b.hi / 60 as hhi, dh.dh_avail, dh.dh_lat
         from b join dm using (series_id, day) join dh using (series_id, day)`);
     await qr.query(`analyze slo_day_deltas`);
     await qr.query(`
-      insert into probe_rollup_day (series_id, day, total, good, lat, h, m)
-      select series_id, day, 0, 0, array_fill(0, array[${LAT.length}]), array_fill(0, array[24, ${N}]), array_fill(0::smallint, array[1440, ${N}])
+      insert into probe_rollup_day (series_id, day, total, good, lat, h_avail, m_avail, h_lat, m_lat)
+      select series_id, day, 0, 0, array_fill(0, array[${LAT.length}]), array_fill(0, array[24, 2]), array_fill(0::smallint, array[1440, 2]),
+             array_fill(0, array[24, ${LAT.length}]), array_fill(0::smallint, array[1440, ${LAT.length}])
         from slo_day_deltas order by 1, 2
       on conflict do nothing`);
-    // Fast path: nothing recorded yet in those minutes and hours, so the slices are assigned whole.
+    // Fast path: nothing recorded yet in those minutes and hours (a minute's latency counts never
+    // exceed its total, so a zero total means zero everywhere): the slices are assigned whole.
     const fast = await qr.query(`
       with f as (
         update probe_rollup_day d
-           set m[x.lo + 1:x.hi + 1][1:${N}] = x.dm,
-               h[x.hlo + 1:x.hhi + 1][1:${N}] = x.dh,
+           set m_avail[x.lo + 1:x.hi + 1][1:2] = x.dm_avail,
+               m_lat[x.lo + 1:x.hi + 1][1:${LAT.length}] = x.dm_lat,
+               h_avail[x.hlo + 1:x.hhi + 1][1:2] = x.dh_avail,
+               h_lat[x.hlo + 1:x.hhi + 1][1:${LAT.length}] = x.dh_lat,
                total = d.total + x.c1,
                good = d.good + x.c2,
                lat = array[${LAT.map((_, i) => `d.lat[${i + 1}] + x.c${i + 3}`).join(', ')}],
@@ -129,8 +145,8 @@ export class RollupCompactionRepository {
                updated_at = now()
           from slo_day_deltas x
          where d.series_id = x.series_id and d.day = x.day
-           and d.m[x.lo + 1:x.hi + 1][1:${N}] = array_fill(0::smallint, array[x.hi - x.lo + 1, ${N}])
-           and d.h[x.hlo + 1:x.hhi + 1][1:${N}] = array_fill(0, array[x.hhi - x.hlo + 1, ${N}])
+           and d.m_avail[x.lo + 1:x.hi + 1][1:1] = array_fill(0::smallint, array[x.hi - x.lo + 1, 1])
+           and d.h_avail[x.hlo + 1:x.hhi + 1][1:1] = array_fill(0, array[x.hhi - x.hlo + 1, 1])
         returning d.series_id, d.day
       )
       select series_id, day from f`);
@@ -141,8 +157,9 @@ export class RollupCompactionRepository {
     const slow = await qr.query(`
       with s as (
         update probe_rollup_day d
-           set (m, h, total, good, lat) = (select a.m_out, a.h_out, a.total_out, a.good_out, a.lat_out
-                                              from nines_rollup_apply(d.m, d.h, d.total, d.good, d.lat, x.idx, x.vals, d.series_id > 0) a),
+           set (m_avail, m_lat, h_avail, h_lat, total, good, lat) =
+                 (select a.ma, a.ml, a.ha, a.hl, a.total_out, a.good_out, a.lat_out
+                    from nines_rollup_apply(d.m_avail, d.m_lat, d.h_avail, d.h_lat, d.total, d.good, d.lat, x.idx, x.vals, d.series_id > 0) a),
                latency_sum_ms = case when d.series_id > 0 then coalesce(d.latency_sum_ms, 0) + coalesce(x.lsum, 0) end,
                latency_max_ms = case when d.series_id > 0 then greatest(d.latency_max_ms, x.lmax) end,
                updated_at = now()

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { CountSource, CutRequest } from './engine';
 import { LATENCY_BUCKETS_MS, bucketColumn } from './latency-buckets';
 import type { Counts } from './numbers';
@@ -31,22 +31,13 @@ export class PrefixCountSource implements CountSource {
 const dayOf = (ms: number) => Math.floor(ms / DAY) * DAY;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Index of the last element ≤ x (0-based), −1 when none: what width_bucket returns, minus one. */
-function bucketOf(sorted: number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) {
-      ans = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return ans;
-}
-
 const nums = (s: string | null): number[] => (s ? s.split(',').map(Number) : []);
+
+interface PartRows {
+  dayRows: { i: number; b: number; t: number; g: number }[];
+  withinRows: { i: number; h: string | null; m: string | null; hl: string | null; ml: string | null }[];
+  hotRows: { i: number; b: number; t: number; g: number }[];
+}
 
 /**
  * Reads the rollups for SLOs. A series' counts before a cut c are
@@ -57,147 +48,247 @@ const nums = (s: string | null): number[] => (s ? s.split(',').map(Number) : [])
  * in one snapshot counts every probe exactly once, however far compaction has got.
  */
 export class RollupRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Connections one read uses (sharing one snapshot). */
+    private readonly parallelism = 2,
+  ) {}
+
+  /** The three reads for some of the series, in the caller's transaction. */
+  private async readPart(
+    qr: QueryRunner,
+    pairs: { i: number; series: number; bucket: number }[],
+    within: { i: number; series: number; day: string; kl: number; hmax: number; m0: number; m1: number }[],
+    allCuts: number[],
+    cutDays: string[],
+  ): Promise<PartRows> {
+    const dayRows: PartRows['dayRows'] = pairs.length
+      ? await qr.query(
+          `select r.i, width_bucket(d.day, $4::date[]) as b, sum(d.total)::float8 as t,
+                  sum(case when r.k = 0 then d.good else d.lat[r.k] end)::float8 as g
+             from unnest($1::int[], $2::int[], $3::int[]) as r(i, series_id, k)
+             join probe_rollup_day d on d.series_id = r.series_id
+            where d.day >= $5::date and d.day < $6::date
+            group by 1, 2`,
+          [pairs.map((p) => p.i), pairs.map((p) => p.series), pairs.map((p) => p.bucket), cutDays, cutDays[0], cutDays[cutDays.length - 1]],
+        )
+      : [];
+    // Total and good are inline in the row; the latency boundaries are read only when asked for.
+    const withinRows: PartRows['withinRows'] = within.length
+      ? await qr.query(
+          // A lookup per row (lateral, not pulled up): a hash join would read every row's arrays.
+          `select c.i, x.h, x.m, x.hl, x.ml
+             from unnest($1::int[], $2::int[], $3::date[], $4::int[], $5::int[], $6::int[], $7::int[]) as c(i, series_id, day, kl, hmax, m0, m1)
+             cross join lateral (
+               select array_to_string(d.h_avail[1:c.hmax][1:2], ',') as h, array_to_string(d.m_avail[c.m0:c.m1][1:2], ',') as m,
+                      case when c.kl > 0 then array_to_string(d.h_lat[1:c.hmax][1:c.kl], ',') end as hl,
+                      case when c.kl > 0 then array_to_string(d.m_lat[c.m0:c.m1][1:c.kl], ',') end as ml
+                 from probe_rollup_day d where d.series_id = c.series_id and d.day = c.day offset 0) x`,
+          [within.map((w) => w.i), within.map((w) => w.series), within.map((w) => w.day), within.map((w) => w.kl), within.map((w) => w.hmax), within.map((w) => w.m0), within.map((w) => w.m1)],
+        )
+      : [];
+    const cutsTs = allCuts.map((c) => new Date(c));
+    const targetPairs = pairs.filter((p) => p.series > 0);
+    const systemPairs = pairs.filter((p) => p.series < 0);
+    const pick = (x: string) => `case r.k when 0 then ${x}successes ${LAT.map((c, k) => `when ${k + 1} then ${x}${c}`).join(' ')} end`;
+    const hotRows: PartRows['hotRows'] = pairs.length
+      ? await qr.query(
+          `select r.i, width_bucket(m.minute, $4::timestamptz[]) as b, sum(m.total)::float8 as t, sum(${pick('m.')})::float8 as g
+             from unnest($1::int[], $2::int[], $3::int[]) as r(i, series_id, k)
+             join probe_rollup_minute m on m.target_id = r.series_id
+            where m.minute >= $5 and m.minute < $6
+            group by 1, 2
+           union all
+           select r.i, width_bucket(x.minute, $4::timestamptz[]), count(*)::float8, (count(*) filter (where ${pick('x.')} > 0))::float8
+             from unnest($7::int[], $8::int[], $9::int[]) as r(i, series_id, k)
+             join slo_system_series s on s.id = -r.series_id
+             join (select t.system, mr.minute, sum(mr.total) as total, sum(mr.successes) as successes, ${LAT.map((c) => `sum(mr.${c}) as ${c}`).join(', ')}
+                     from probe_rollup_minute mr join targets t on t.id = mr.target_id
+                     join slo_system_series ss on ss.system = t.system and ss.id = any($10::int[])
+                    where not t.is_endpoint
+                      and mr.minute >= greatest($5, coalesce((select at from slo_rollup_state where key = '${COMPACTED_BEFORE}'), '-infinity'))
+                      and mr.minute < $6
+                    group by 1, 2) x on x.system = s.system
+            where x.total > 0
+            group by 1, 2`,
+          [
+            targetPairs.map((p) => p.i),
+            targetPairs.map((p) => p.series),
+            targetPairs.map((p) => p.bucket),
+            cutsTs,
+            cutsTs[0],
+            cutsTs[cutsTs.length - 1],
+            systemPairs.map((p) => p.i),
+            systemPairs.map((p) => p.series),
+            systemPairs.map((p) => p.bucket),
+            systemPairs.map((p) => -p.series),
+          ],
+        )
+      : [];
+    return { dayRows, withinRows, hotRows };
+  }
 
   async counts(requests: CutRequest[]): Promise<PrefixCountSource> {
-    const reqs = requests.filter((r) => r.cuts.length);
     const values = new Map<string, Map<number, Vec>>();
-    if (!reqs.length) return new PrefixCountSource(values);
-    const allCuts = [...new Set(reqs.flatMap((r) => r.cuts))].sort((a, b) => a - b);
-    const cutDays = [...new Set(allCuts.map(dayOf))].sort((a, b) => a - b);
-    const pairs = [...new Map(reqs.map((r) => [`${r.seriesId}:${r.bucket}`, r])).values()];
-    const targetIds = [...new Set(reqs.filter((r) => r.seriesId > 0).map((r) => r.seriesId))];
-    const systemIds = [...new Set(reqs.filter((r) => r.seriesId < 0).map((r) => -r.seriesId))];
-
-    // Within-day prefixes: one row per (request, cut) whose cut is not at midnight.
-    const within: { i: number; key: string; cut: number; series: number; day: string; kk: number; hh: number; m0: number; m1: number; bucket: number }[] = [];
-    for (const r of reqs) {
-      for (const c of r.cuts) {
-        const into = c - dayOf(c);
-        if (into === 0) continue;
-        const hh = Math.floor(into / HOUR);
-        const mm = Math.floor((into % HOUR) / MINUTE);
-        within.push({ i: within.length, key: `${r.seriesId}:${r.bucket}`, cut: c, series: r.seriesId, day: isoDay(c), kk: r.bucket === 0 ? 2 : 2 + r.bucket, hh, m0: hh * 60 + 1, m1: hh * 60 + mm, bucket: r.bucket });
-      }
+    // One entry per (series, bucket), its cuts merged.
+    const pairs: { series: number; bucket: number; cuts: number[] }[] = [];
+    const pairIndex = new Map<string, number>();
+    for (const r of requests) {
+      if (!r.cuts.length) continue;
+      const key = `${r.seriesId}:${r.bucket}`;
+      const i = pairIndex.get(key);
+      if (i === undefined) {
+        pairIndex.set(key, pairs.length);
+        pairs.push({ series: r.seriesId, bucket: r.bucket, cuts: [...r.cuts] });
+      } else pairs[i].cuts.push(...r.cuts);
     }
+    if (!pairs.length) return new PrefixCountSource(values);
+    for (const p of pairs) p.cuts = [...new Set(p.cuts)].sort((a, b) => a - b);
+    const allCuts = [...new Set(pairs.flatMap((p) => p.cuts))].sort((a, b) => a - b);
+    const cutDays = [...new Set(allCuts.map(dayOf))].sort((a, b) => a - b);
+    const dayName = new Map(cutDays.map((d) => [d, isoDay(d)]));
 
-    const qr = this.ds.createQueryRunner();
-    await qr.connect();
-    let dayRows: { series_id: number; k: number; b: number; t: string; g: string }[];
-    let withinRows: { i: number; h: string | null; m: string | null }[];
-    let hotRows: Record<string, string | number>[];
+    // Within-day prefixes of cuts not at midnight, one row per (series, day): the hour sums up
+    // to the latest cut's hour and the minutes spanning the cuts' partial hours, so each day
+    // row's arrays are read once however many cuts fall in it.
+    interface DayCut { pair: number; cut: number; bucket: number; hh: number; mm: number }
+    const byDay = new Map<string, { series: number; day: string; kl: number; cuts: DayCut[] }>();
+    pairs.forEach((p, pi) => {
+      for (const c of p.cuts) {
+        const start = dayOf(c);
+        if (c === start) continue;
+        const day = dayName.get(start)!;
+        const k = `${p.series}@${day}`;
+        let g = byDay.get(k);
+        if (!g) byDay.set(k, (g = { series: p.series, day, kl: 0, cuts: [] }));
+        g.kl = Math.max(g.kl, p.bucket);
+        g.cuts.push({ pair: pi, cut: c, bucket: p.bucket, hh: Math.floor((c - start) / HOUR), mm: Math.floor(((c - start) % HOUR) / MINUTE) });
+      }
+    });
+    const within = [...byDay.values()].map((g) => {
+      let hmax = 0;
+      let m0 = Infinity;
+      let m1 = 0;
+      for (const c of g.cuts) {
+        hmax = Math.max(hmax, c.hh);
+        m0 = Math.min(m0, c.hh * 60 + 1);
+        m1 = Math.max(m1, c.hh * 60 + c.mm);
+      }
+      return { ...g, hmax, m0, m1 };
+    });
+
+    // Two halves of the series on two connections that share one snapshot (pg_export_snapshot):
+    // consistent as one read, twice the cores.
+    const parts = Math.max(1, Math.min(this.parallelism, Math.ceil(pairs.length / 50)));
+    const partOf = (series: number) => Math.abs(series) % parts;
+    const indexed = pairs.map((p, i) => ({ ...p, i }));
+    const withinIndexed = within.map((w, i) => ({ ...w, i }));
+    const runners = await Promise.all(Array.from({ length: parts }, async () => {
+      const qr = this.ds.createQueryRunner();
+      await qr.connect();
+      return qr;
+    }));
+    let results: PartRows[];
     try {
-      await qr.query('start transaction isolation level repeatable read read only');
-      dayRows = await qr.query(
-        `select r.series_id, r.k, width_bucket(d.day, $3::date[]) as b, sum(d.total)::float8 as t,
-                sum(case when r.k = 0 then d.good else d.lat[r.k] end)::float8 as g
-           from unnest($1::int[], $2::int[]) as r(series_id, k)
-           join probe_rollup_day d on d.series_id = r.series_id
-          where d.day >= $4::date and d.day < $5::date
-          group by 1, 2, 3`,
-        [pairs.map((p) => p.seriesId), pairs.map((p) => p.bucket), cutDays.map(isoDay), isoDay(cutDays[0]), isoDay(cutDays[cutDays.length - 1])],
+      await runners[0].query('start transaction isolation level repeatable read read only');
+      if (parts > 1) {
+        const [{ snapshot }] = await runners[0].query('select pg_export_snapshot() as snapshot');
+        await Promise.all(
+          runners.slice(1).map(async (qr) => {
+            await qr.query('start transaction isolation level repeatable read read only');
+            await qr.query(`set transaction snapshot '${String(snapshot).replace(/'/g, '')}'`);
+          }),
+        );
+      }
+      results = await Promise.all(
+        runners.map((qr, k) =>
+          this.readPart(
+            qr,
+            indexed.filter((p) => partOf(p.series) === k),
+            withinIndexed.filter((w) => partOf(w.series) === k),
+            allCuts,
+            cutDays.map((d) => dayName.get(d)!),
+          ),
+        ),
       );
-      withinRows = within.length
-        ? await qr.query(
-            `select c.i, array_to_string(d.h[1:c.hh][1:c.kk], ',') as h, array_to_string(d.m[c.m0:c.m1][1:c.kk], ',') as m
-               from unnest($1::int[], $2::int[], $3::date[], $4::int[], $5::int[], $6::int[], $7::int[]) as c(i, series_id, day, kk, hh, m0, m1)
-               join probe_rollup_day d on d.series_id = c.series_id and d.day = c.day`,
-            [within.map((w) => w.i), within.map((w) => w.series), within.map((w) => w.day), within.map((w) => w.kk), within.map((w) => w.hh), within.map((w) => w.m0), within.map((w) => w.m1)],
-          )
-        : [];
-      const cutsTs = allCuts.map((c) => new Date(c));
-      const from = cutsTs[0];
-      const to = cutsTs[cutsTs.length - 1];
-      const latSums = LAT.map((c) => `sum(${c})::float8 as ${c}`).join(', ');
-      hotRows = await qr.query(
-        `select target_id as series_id, width_bucket(minute, $2::timestamptz[]) as b, sum(total)::float8 as total, sum(successes)::float8 as successes, ${latSums}
-           from probe_rollup_minute where target_id = any($1::int[]) and minute >= $3 and minute < $4 group by 1, 2
-         union all
-         select -s.id, width_bucket(x.minute, $2::timestamptz[]), count(*)::float8, (count(*) filter (where x.successes > 0))::float8,
-                ${LAT.map((c) => `(count(*) filter (where x.${c} > 0))::float8`).join(', ')}
-           from (select t.system, r.minute, sum(r.total) as total, sum(r.successes) as successes, ${LAT.map((c) => `sum(r.${c}) as ${c}`).join(', ')}
-                   from probe_rollup_minute r join targets t on t.id = r.target_id
-                   join slo_system_series ss on ss.system = t.system and ss.id = any($5::int[])
-                  where not t.is_endpoint
-                    and r.minute >= greatest($3, coalesce((select at from slo_rollup_state where key = '${COMPACTED_BEFORE}'), '-infinity'))
-                    and r.minute < $4
-                  group by 1, 2) x
-           join slo_system_series s on s.system = x.system
-          where x.total > 0
-          group by 1, 2`,
-        [targetIds, cutsTs, from, to, systemIds],
-      );
-      await qr.query('commit');
+      await Promise.all(runners.map((qr) => qr.query('commit')));
     } catch (err) {
-      await qr.query('rollback').catch(() => undefined);
+      await Promise.all(runners.map((qr) => qr.query('rollback').catch(() => undefined)));
       throw err;
     } finally {
-      await qr.release();
+      await Promise.all(runners.map((qr) => qr.release()));
     }
+    const dayRows = results.flatMap((r) => r.dayRows);
+    const withinRows = results.flatMap((r) => r.withinRows);
+    const hotRows = results.flatMap((r) => r.hotRows);
 
-    // Cumulate per request: day buckets (by cut day) and hot buckets (by cut).
-    const dayCum = new Map<string, Vec[]>(); // index j: sum of day buckets < j (j = 0..cutDays.length)
-    const hotCum = new Map<string, Vec[]>();
-    const dayBuckets = new Map<string, Vec[]>();
+    // Per pair: totals of whole days by cut-day bucket, and of hot minutes by cut bucket.
+    const nDays = cutDays.length;
+    const nCuts = allCuts.length;
+    const dayT = new Float64Array(pairs.length * nDays);
+    const dayG = new Float64Array(pairs.length * nDays);
     for (const r of dayRows) {
-      const key = `${r.series_id}:${r.k}`;
-      let arr = dayBuckets.get(key);
-      if (!arr) dayBuckets.set(key, (arr = cutDays.map(() => [0, 0] as Vec)));
-      arr[r.b - 1][0] += Number(r.t);
-      arr[r.b - 1][1] += Number(r.g);
+      dayT[r.i * nDays + r.b - 1] += Number(r.t);
+      dayG[r.i * nDays + r.b - 1] += Number(r.g);
     }
-    const hotBySeries = new Map<number, Record<string, number>[]>();
-    for (const row of hotRows) {
-      const sid = Number(row.series_id);
-      let list = hotBySeries.get(sid);
-      if (!list) hotBySeries.set(sid, (list = []));
-      list.push(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])));
+    const hotT = new Float64Array(pairs.length * nCuts);
+    const hotG = new Float64Array(pairs.length * nCuts);
+    for (const r of hotRows) {
+      hotT[r.i * nCuts + r.b - 1] += Number(r.t);
+      hotG[r.i * nCuts + r.b - 1] += Number(r.g);
     }
-    const cumulate = (buckets: Vec[] | undefined, n: number): Vec[] => {
-      const out: Vec[] = [[0, 0]];
-      for (let j = 0; j < n; j++) out.push([out[j][0] + (buckets?.[j]?.[0] ?? 0), out[j][1] + (buckets?.[j]?.[1] ?? 0)]);
-      return out;
-    };
-    for (const p of pairs) {
-      const key = `${p.seriesId}:${p.bucket}`;
-      dayCum.set(key, cumulate(dayBuckets.get(key), cutDays.length));
-      const hb: Vec[] = allCuts.map(() => [0, 0]);
-      for (const row of hotBySeries.get(p.seriesId) ?? []) {
-        hb[row.b - 1][0] += row.total;
-        hb[row.b - 1][1] += p.bucket === 0 ? row.successes : row[LAT[p.bucket - 1]];
-      }
-      hotCum.set(key, cumulate(hb, allCuts.length));
-    }
-    const withinVal = new Map<number, Vec>();
+    // Within-day prefixes, per pair and cut.
+    const withinT = new Map<number, Map<number, Vec>>();
     for (const row of withinRows) {
       const w = within[row.i];
+      // Slices are [hours or minutes][counts], flattened row by row: total and good, then latency boundaries 1..kl.
       const h = nums(row.h);
       const m = nums(row.m);
-      // Slices are [hours or minutes][counts 1..kk], flattened row by row.
-      const column = (a: number[], j: number) => {
-        let s = 0;
-        for (let x = j; x < a.length; x += w.kk) s += a[x];
-        return s;
-      };
-      const goodCol = w.bucket === 0 ? 1 : w.kk - 1;
-      withinVal.set(w.i, [column(h, 0) + column(m, 0), column(h, goodCol) + column(m, goodCol)]);
-    }
-    const withinByKeyCut = new Map<string, Vec>();
-    for (const w of within) withinByKeyCut.set(`${w.key}@${w.cut}`, withinVal.get(w.i) ?? [0, 0]);
-
-    for (const r of reqs) {
-      const key = `${r.seriesId}:${r.bucket}`;
-      let v = values.get(key);
-      if (!v) values.set(key, (v = new Map()));
-      const dc = dayCum.get(key)!;
-      const hc = hotCum.get(key)!;
-      for (const c of r.cuts) {
-        const d = dc[bucketOf(cutDays, dayOf(c))]; // days strictly before c's day
-        const h = hc[bucketOf(allCuts, c)]; // hot minutes strictly before c
-        const w = withinByKeyCut.get(`${key}@${c}`) ?? [0, 0];
-        v.set(c, [d[0] + h[0] + w[0], d[1] + h[1] + w[1]]);
+      const hl = nums(row.hl);
+      const ml = nums(row.ml);
+      for (const c of w.cuts) {
+        const [gh, gm, width, col] = c.bucket === 0 ? [h, m, 2, 1] : [hl, ml, w.kl, c.bucket - 1];
+        let t = 0;
+        let g = 0;
+        for (let hr = 0; hr < c.hh; hr++) {
+          t += h[hr * 2];
+          g += gh[hr * width + col];
+        }
+        const first = c.hh * 60 - (w.m0 - 1);
+        for (let x = first; x < first + c.mm; x++) {
+          t += m[x * 2];
+          g += gm[x * width + col];
+        }
+        let byCut = withinT.get(c.pair);
+        if (!byCut) withinT.set(c.pair, (byCut = new Map()));
+        byCut.set(c.cut, [t, g]);
       }
     }
+    pairs.forEach((p, pi) => {
+      const v = new Map<number, Vec>();
+      values.set(`${p.series}:${p.bucket}`, v);
+      const byCut = withinT.get(pi);
+      // Cuts are sorted, so day and hot buckets accumulate in one pass.
+      let di = 0;
+      let dT = 0;
+      let dG = 0;
+      let hi = 0;
+      let hT = 0;
+      let hG = 0;
+      for (const c of p.cuts) {
+        const day = dayOf(c);
+        for (; di < nDays && cutDays[di] < day; di++) {
+          dT += dayT[pi * nDays + di];
+          dG += dayG[pi * nDays + di];
+        }
+        for (; hi < nCuts && allCuts[hi] < c; hi++) {
+          hT += hotT[pi * nCuts + hi];
+          hG += hotG[pi * nCuts + hi];
+        }
+        const w = byCut?.get(c) ?? [0, 0];
+        v.set(c, [dT + hT + w[0], dG + hG + w[1]]);
+      }
+    });
     return new PrefixCountSource(values);
   }
 }

@@ -40,7 +40,10 @@ export class RollupCompactionService implements OnApplicationBootstrap, OnApplic
     this.running = (async () => {
       try {
         const r = await this.repo.compact({ now: this.clock.now(), retentionMs: this.config.get().storage.rollupRetentionMs });
-        if (r && (r.movedMinutes || r.daysDropped)) this.logger.info(r, 'rollups compacted');
+        if (r && (r.movedMinutes || r.daysDropped)) {
+          await this.repo.vacuumHot();
+          this.logger.info(r, 'rollups compacted');
+        }
       } catch (err) {
         this.logger.error({ err }, 'rollup compaction failed; the next run retries');
       }
