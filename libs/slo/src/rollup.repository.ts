@@ -31,7 +31,24 @@ export class PrefixCountSource implements CountSource {
 const dayOf = (ms: number) => Math.floor(ms / DAY) * DAY;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-const nums = (s: string | null): number[] => (s ? s.split(',').map(Number) : []);
+/** "6,6,5,…" → numbers (non-negative integers), without the garbage of split/map. */
+function nums(s: string | null): Int32Array {
+  if (!s) return new Int32Array(0);
+  let n = 1;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 44) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  out[k] = v;
+  return out;
+}
 
 interface PartRows {
   dayRows: { i: number; b: number; t: number; g: number }[];
@@ -54,16 +71,10 @@ export class RollupRepository {
     private readonly parallelism = 2,
   ) {}
 
-  /** The three reads for some of the series, in the caller's transaction. */
-  private async readPart(
-    qr: QueryRunner,
-    pairs: { i: number; series: number; bucket: number }[],
-    within: { i: number; series: number; day: string; kl: number; hmax: number; m0: number; m1: number }[],
-    allCuts: number[],
-    cutDays: string[],
-  ): Promise<PartRows> {
-    const dayRows: PartRows['dayRows'] = pairs.length
-      ? await qr.query(
+  /** Whole days: their totals summed per series and bucket of cut days. */
+  private async readDays(qr: QueryRunner, pairs: { i: number; series: number; bucket: number }[], cutDays: string[]): Promise<PartRows['dayRows']> {
+    return pairs.length
+      ? qr.query(
           `select r.i, width_bucket(d.day, $4::date[]) as b, sum(d.total)::float8 as t,
                   sum(case when r.k = 0 then d.good else d.lat[r.k] end)::float8 as g
              from unnest($1::int[], $2::int[], $3::int[]) as r(i, series_id, k)
@@ -73,9 +84,12 @@ export class RollupRepository {
           [pairs.map((p) => p.i), pairs.map((p) => p.series), pairs.map((p) => p.bucket), cutDays, cutDays[0], cutDays[cutDays.length - 1]],
         )
       : [];
-    // Total and good are inline in the row; the latency boundaries are read only when asked for.
-    const withinRows: PartRows['withinRows'] = within.length
-      ? await qr.query(
+  }
+
+  /** Window edges inside a day. Total and good are inline in the row; the latency boundaries are read only when asked for. */
+  private async readWithin(qr: QueryRunner, within: { i: number; series: number; day: string; kl: number; hmax: number; m0: number; m1: number }[]): Promise<PartRows['withinRows']> {
+    return within.length
+      ? qr.query(
           // A lookup per row (lateral, not pulled up): a hash join would read every row's arrays.
           `select c.i, x.h, x.m, x.hl, x.ml
              from unnest($1::int[], $2::int[], $3::date[], $4::int[], $5::int[], $6::int[], $7::int[]) as c(i, series_id, day, kl, hmax, m0, m1)
@@ -87,12 +101,16 @@ export class RollupRepository {
           [within.map((w) => w.i), within.map((w) => w.series), within.map((w) => w.day), within.map((w) => w.kl), within.map((w) => w.hmax), within.map((w) => w.m0), within.map((w) => w.m1)],
         )
       : [];
+  }
+
+  /** Minutes not moved yet (and late ones), per series and bucket of cuts; system series derived per minute. */
+  private async readHot(qr: QueryRunner, pairs: { i: number; series: number; bucket: number }[], allCuts: number[]): Promise<PartRows['hotRows']> {
     const cutsTs = allCuts.map((c) => new Date(c));
     const targetPairs = pairs.filter((p) => p.series > 0);
     const systemPairs = pairs.filter((p) => p.series < 0);
     const pick = (x: string) => `case r.k when 0 then ${x}successes ${LAT.map((c, k) => `when ${k + 1} then ${x}${c}`).join(' ')} end`;
-    const hotRows: PartRows['hotRows'] = pairs.length
-      ? await qr.query(
+    return pairs.length
+      ? qr.query(
           `select r.i, width_bucket(m.minute, $4::timestamptz[]) as b, sum(m.total)::float8 as t, sum(${pick('m.')})::float8 as g
              from unnest($1::int[], $2::int[], $3::int[]) as r(i, series_id, k)
              join probe_rollup_minute m on m.target_id = r.series_id
@@ -125,7 +143,6 @@ export class RollupRepository {
           ],
         )
       : [];
-    return { dayRows, withinRows, hotRows };
   }
 
   async counts(requests: CutRequest[]): Promise<PrefixCountSource> {
@@ -177,18 +194,29 @@ export class RollupRepository {
       return { ...g, hmax, m0, m1 };
     });
 
-    // Two halves of the series on two connections that share one snapshot (pg_export_snapshot):
-    // consistent as one read, twice the cores.
+    // The reads run on `parallelism` connections that share one snapshot (pg_export_snapshot):
+    // consistent as one read, using every core. Window edges, the largest part, go in chunks.
     const parts = Math.max(1, Math.min(this.parallelism, Math.ceil(pairs.length / 50)));
-    const partOf = (series: number) => Math.abs(series) % parts;
     const indexed = pairs.map((p, i) => ({ ...p, i }));
     const withinIndexed = within.map((w, i) => ({ ...w, i }));
-    const runners = await Promise.all(Array.from({ length: parts }, async () => {
-      const qr = this.ds.createQueryRunner();
-      await qr.connect();
-      return qr;
-    }));
-    let results: PartRows[];
+    const dayRows: PartRows['dayRows'] = [];
+    const withinRows: PartRows['withinRows'] = [];
+    const hotRows: PartRows['hotRows'] = [];
+    const chunk = Math.max(200, Math.ceil(withinIndexed.length / (2 * parts)));
+    const tasks: ((qr: QueryRunner) => Promise<unknown>)[] = [];
+    for (let k = 0; k < withinIndexed.length; k += chunk) {
+      const part = withinIndexed.slice(k, k + chunk);
+      tasks.push(async (qr) => withinRows.push(...(await this.readWithin(qr, part))));
+    }
+    tasks.splice(1, 0, async (qr) => dayRows.push(...(await this.readDays(qr, indexed, cutDays.map((d) => dayName.get(d)!)))));
+    tasks.splice(parts, 0, async (qr) => hotRows.push(...(await this.readHot(qr, indexed, allCuts))));
+    const runners = await Promise.all(
+      Array.from({ length: parts }, async () => {
+        const qr = this.ds.createQueryRunner();
+        await qr.connect();
+        return qr;
+      }),
+    );
     try {
       await runners[0].query('start transaction isolation level repeatable read read only');
       if (parts > 1) {
@@ -200,16 +228,10 @@ export class RollupRepository {
           }),
         );
       }
-      results = await Promise.all(
-        runners.map((qr, k) =>
-          this.readPart(
-            qr,
-            indexed.filter((p) => partOf(p.series) === k),
-            withinIndexed.filter((w) => partOf(w.series) === k),
-            allCuts,
-            cutDays.map((d) => dayName.get(d)!),
-          ),
-        ),
+      await Promise.all(
+        runners.map(async (qr) => {
+          for (let t = tasks.shift(); t; t = tasks.shift()) await t(qr);
+        }),
       );
       await Promise.all(runners.map((qr) => qr.query('commit')));
     } catch (err) {
@@ -218,9 +240,6 @@ export class RollupRepository {
     } finally {
       await Promise.all(runners.map((qr) => qr.release()));
     }
-    const dayRows = results.flatMap((r) => r.dayRows);
-    const withinRows = results.flatMap((r) => r.withinRows);
-    const hotRows = results.flatMap((r) => r.hotRows);
 
     // Per pair: totals of whole days by cut-day bucket, and of hot minutes by cut bucket.
     const nDays = cutDays.length;
