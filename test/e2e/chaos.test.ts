@@ -105,7 +105,11 @@ systems:
       clock.killed = await labBreak('pg-kill-primary');
       await writer.stop();
       assert.ok(writer.rows() > 10, `${writer.rows()} rows written before the kill`);
-      await waitForIncident(c, 'orders-db', 'failover_started', (t) => kinds(t).includes('failover_started'));
+      // Promote only once the dependent service has been seen failing too: with a fast failover and
+      // failure_threshold 2 it could otherwise recover before it ever counts as down (case 5 needs it down).
+      await waitForIncident(c, 'orders-db', 'failover_started and orders-api down', (t) =>
+        kinds(t).includes('failover_started') && t.some((e) => e.kind === 'service_down' && e.system === 'orders-api'),
+      );
 
       clock.promoteStarted = await labBreak('pg-promote-replica');
       clock.promoted = Date.now(); // lab.sh returns once the replica accepts writes

@@ -109,7 +109,8 @@ slos:
     const m = await waitFor('nines_slo series', async () => {
       const t = await getText(`${nines.url}/metrics`);
       return /nines_slo_burn_rate\{slo="web-availability",window="5m"\}/.test(t.text) ? t.text : undefined;
-    }, 30_000, 500);
+      // The series need a whole minute rolled up, then the cached evaluation's refresh: up to ~90 s.
+    }, 120_000, 500);
     const samples = parseMetrics(m);
     const one = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
     assert.equal(one('nines_slo_objective_ratio', { slo: 'web-availability' })?.value, 0.999);
