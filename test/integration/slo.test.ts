@@ -187,28 +187,37 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
     close(s.burn_rates['1h'], +(1 / 360 / 0.01).toFixed(9), 'burn 1h');
   });
 
-  it('the same numbers after the closed hours moved into day rows, and after a late result is merged', async () => {
+  it('the same numbers after the closed hours are copied into day rows, and with a late result before and after it is merged', async () => {
     const before = await byName();
-    const r = await new RollupCompactionRepository(ds).compact({ now: NOW });
+    const r = await new RollupCompactionRepository(ds).compact({ now: NOW, minuteRetentionMs: 400 * 86_400_000 });
     assert.equal(r!.cutoff, T('2026-03-22T10:00Z'));
-    assert.ok(r!.movedMinutes > 50_000);
-    assert.equal(r!.daysMerged, 0);
-    const { rows } = await sql.query(`select count(*)::int as n, min(minute) as first from probe_rollup_minute`);
-    assert.ok(rows[0].n <= 4 * 30 + 60, `only the open hour stays per minute (${rows[0].n} rows)`);
+    // The first run starts at the oldest minute and copies a week at most; later runs catch up.
+    assert.equal(r!.watermark, T('2026-02-22T00:00Z'));
+    let runs = 1;
+    for (let w = r!.watermark; w < r!.cutoff; runs++) w = (await new RollupCompactionRepository(ds).compact({ now: NOW, minuteRetentionMs: 400 * 86_400_000 }))!.watermark;
+    assert.equal(runs, 6);
+    const { rows } = await sql.query(`select count(*)::int as n from probe_rollup_minute`);
+    assert.ok(rows[0].n > 50_000, 'per-minute rows stay for Grafana and SQL');
     const afterCompaction = await byName();
-    for (const [name, s] of before) assert.deepEqual(afterCompaction.get(name), s, `${name} changed when its rollups moved`);
+    for (const [name, s] of before) assert.deepEqual(afterCompaction.get(name), s, `${name} changed when its rollups were copied`);
     checkWeb30d(afterCompaction.get('web-30d')!);
-    // Compacting again moves nothing.
-    assert.equal((await new RollupCompactionRepository(ds).compact({ now: NOW }))!.movedMinutes, 0);
+    // Compacting again copies nothing.
+    assert.equal((await new RollupCompactionRepository(ds).compact({ now: NOW, minuteRetentionMs: 400 * 86_400_000 }))!.movedMinutes, 0);
 
-    // A late failed probe of web for 09:55:30 (an hour already moved): counted once, merged point by point.
+    // A late failed probe of web for 09:55:30 (an hour already copied): the writer also sends it
+    // to probe_rollup_late; it counts at once, once, and again once after the merge.
     await new ResultRepository(ds).writeBatch([{ targetId: ids.get('web')!, result: { targetKey: 'web', scheduledAt: T('2026-03-22T09:55:30Z'), startedAt: 0, durationMs: 3000, up: false } }], []);
+    assert.equal((await sql.query(`select count(*)::int as n from probe_rollup_late`)).rows[0].n, 1);
     const late = (await byName()).get('web-30d')!;
     assert.deepEqual([late.events.bad, late.events.valid], [53, 43_021]);
-    const merged = await new RollupCompactionRepository(ds).compact({ now: NOW });
+    const merged = await new RollupCompactionRepository(ds).compact({ now: NOW, minuteRetentionMs: 400 * 86_400_000 });
     assert.equal(merged!.daysMerged, 1);
-    const afterMerge = (await byName()).get('web-30d')!;
-    assert.deepEqual(afterMerge, late);
+    assert.equal((await sql.query(`select count(*)::int as n from probe_rollup_late`)).rows[0].n, 0);
+    assert.deepEqual((await byName()).get('web-30d'), late);
+    // Per-minute rows older than their retention (two days by default) go; the SLOs do not change.
+    const trimmed = await new RollupCompactionRepository(ds).compact({ now: NOW });
+    assert.ok(trimmed!.minutesDropped > 40_000);
+    assert.deepEqual((await byName()).get('web-30d'), late);
   });
 
   it('burn-rate alerts go through the alert pipeline: firing alerts, history and notifications, enqueued', async () => {

@@ -8,27 +8,38 @@ const LAT = LATENCY_BUCKETS_MS.map(bucketColumn);
 const N = 2 + LAT.length;
 const ZERO_VEC = `array_fill(0, array[${N}])`;
 
+/** Per-minute rows are kept this long for Grafana and SQL (the day rows keep the SLO history). */
+export const MINUTE_ROLLUP_RETENTION_MS = 2 * DAY;
+/** At most this much per-minute history is copied in one run (catching up after an upgrade). */
+const MAX_COPY_MS = 7 * DAY;
+
 export interface CompactionResult {
   cutoff: number;
+  /** Minutes before this are in the day rows now. */
+  watermark: number;
+  /** Target minute rows copied (or merged, when late) into day rows. */
   movedMinutes: number;
   /** Day rows merged by assigning whole slices (the usual case) or point by point (late results). */
   daysFast: number;
   daysMerged: number;
   daysDropped: number;
+  /** Per-minute rows older than MINUTE_ROLLUP_RETENTION_MS deleted. */
+  minutesDropped: number;
 }
 
 /**
- * Moves closed hours of probe_rollup_minute into probe_rollup_day. One transaction deletes the
- * minute rows (RETURNING them) and merges them into the day rows, so a minute is moved exactly
- * once; a second worker waits on the advisory lock and finds nothing left to move. A result
- * that arrives late, for an hour already moved, lands in probe_rollup_minute again and is
- * merged by the next run (added for targets; "any member" for system series).
+ * Copies closed hours of probe_rollup_minute into probe_rollup_day and advances the watermark
+ * `compacted_before` in the same transaction, so a minute is copied exactly once (a second
+ * worker waits on the advisory lock and finds the watermark moved). A result that arrives late,
+ * for an hour already copied, is also written to probe_rollup_late by the result writer; the
+ * next run merges it (added for targets; "any member" for system series) and deletes it.
+ * Per-minute rows stay MINUTE_ROLLUP_RETENTION_MS for Grafana and SQL.
  */
 export class RollupCompactionRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Returns undefined when another replica holds the lock. */
-  async compact(opts: { now: number; graceMs?: number; retentionMs?: number }): Promise<CompactionResult | undefined> {
+  async compact(opts: { now: number; graceMs?: number; retentionMs?: number; minuteRetentionMs?: number }): Promise<CompactionResult | undefined> {
     const cutoff = Math.floor((opts.now - (opts.graceMs ?? 5 * 60_000)) / HOUR) * HOUR;
     const qr = this.ds.createQueryRunner();
     await qr.connect();
@@ -37,17 +48,25 @@ export class RollupCompactionRepository {
       if (!locked) return undefined;
       try {
         await qr.query('begin');
-        const result = await this.move(qr, cutoff);
+        let result: Omit<CompactionResult, 'daysDropped' | 'minutesDropped'>;
+        try {
+          result = await this.copy(qr, cutoff);
+          await qr.query('commit');
+        } catch (err) {
+          await qr.query('rollback').catch(() => undefined);
+          throw err;
+        }
+        // Retention, outside the transaction that held the watermark (a writer of a very late
+        // result may hold one of these rows while it waits for the watermark).
         let daysDropped = 0;
+        let minutesDropped = 0;
         if (opts.retentionMs) {
           const keepFrom = new Date(Math.floor((opts.now - opts.retentionMs) / DAY) * DAY).toISOString().slice(0, 10);
           daysDropped = (await qr.query(`with d as (delete from probe_rollup_day where day < $1::date returning 1) select count(*)::int as n from d`, [keepFrom]))[0].n;
         }
-        await qr.query('commit');
-        return { ...result, daysDropped };
-      } catch (err) {
-        await qr.query('rollback').catch(() => undefined);
-        throw err;
+        const keepMinutes = new Date(Math.min(result.watermark, Math.floor((opts.now - (opts.minuteRetentionMs ?? MINUTE_ROLLUP_RETENTION_MS)) / HOUR) * HOUR));
+        minutesDropped = (await qr.query(`with d as (delete from probe_rollup_minute where minute < $1 returning 1) select count(*)::int as n from d`, [keepMinutes]))[0].n;
+        return { ...result, daysDropped, minutesDropped };
       } finally {
         await qr.query('select pg_advisory_unlock($1)', [COMPACTION_LOCK_ID]).catch(() => undefined);
       }
@@ -57,21 +76,38 @@ export class RollupCompactionRepository {
   }
 
   /**
-   * Makes the space of moved minute rows reusable at once (autovacuum would, later), so the hot
-   * table stays the size of an hour or two. Outside any transaction, as VACUUM must be.
+   * Makes the space of deleted minute rows reusable at once (autovacuum would, later), so the
+   * per-minute table stays the size of its retention. Outside any transaction, as VACUUM must be.
    */
   async vacuumHot(): Promise<void> {
     await this.ds.query('vacuum (analyze) probe_rollup_minute');
   }
 
-  private async move(qr: QueryRunner, cutoff: number): Promise<Omit<CompactionResult, 'daysDropped'>> {
+  private async copy(qr: QueryRunner, cutoff: number): Promise<Omit<CompactionResult, 'daysDropped' | 'minutesDropped'>> {
     await qr.query(`insert into slo_system_series (system) select distinct system from targets where system is not null order by 1 on conflict do nothing`);
-    // The moved minutes, as (series, UTC day, minute of day, 13 counts): targets, then the "any member" series of systems.
-    await qr.query(`
+    // The watermark, locked: result writers read it FOR SHARE, so this waits for the ones in
+    // flight, and the ones after us see the new value (and send older minutes to probe_rollup_late).
+    const [state] = await qr.query(`select at from slo_rollup_state where key = $1 for update`, [COMPACTED_BEFORE]);
+    let from: number = state && Number.isFinite(new Date(state.at).getTime()) ? new Date(state.at).getTime() : -Infinity;
+    if (!state) await qr.query(`insert into slo_rollup_state (key, at) values ($1, '-infinity')`, [COMPACTED_BEFORE]);
+    if (from === -Infinity) {
+      // First run (or after an upgrade): start at the oldest minute, a week per run.
+      const [{ first }] = await qr.query(`select min(minute) as first from probe_rollup_minute where minute < $1`, [new Date(cutoff)]);
+      from = first ? Math.floor(new Date(first).getTime() / DAY) * DAY : cutoff;
+    }
+    const to = Math.max(from, Math.min(cutoff, from + MAX_COPY_MS));
+    // The copied minutes and the late ones, as (series, minute, 13 counts): targets, then the
+    // "any member" series of systems. Late minutes are older than `from`, so the two never overlap.
+    await qr.query(
+      `
       create temp table slo_moved_points on commit drop as
-      with moved as (
-        delete from probe_rollup_minute where minute < $1
-        returning target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT.join(', ')}
+      with late as (
+        delete from probe_rollup_late returning target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT.join(', ')}
+      ), moved as (
+        select target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT.join(', ')}
+          from probe_rollup_minute where minute >= $1 and minute < $2
+        union all
+        select * from late
       )
       select target_id as series_id, minute, array[total, successes, ${LAT.join(', ')}]::int[] as v, latency_sum_ms as lsum, latency_max_ms as lmax from moved
       union all
@@ -82,7 +118,7 @@ export class RollupCompactionRepository {
                group by 1, 2) x
         join slo_system_series s on s.system = x.system
        where x.total > 0`,
-      [new Date(cutoff)],
+      [new Date(from), new Date(to)],
     );
     const [{ n: movedMinutes }] = await qr.query(`select count(*)::int as n from slo_moved_points where series_id > 0`);
     await qr.query(`
@@ -169,11 +205,8 @@ export class RollupCompactionRepository {
         returning 1
       )
       select count(*)::int as n from s`);
-    // Live reads derive system series from minute rows only from here on (older ones are in the day rows).
-    await qr.query(`insert into slo_rollup_state (key, at) values ($1, $2) on conflict (key) do update set at = greatest(slo_rollup_state.at, excluded.at)`, [
-      COMPACTED_BEFORE,
-      new Date(cutoff),
-    ]);
-    return { cutoff, movedMinutes, daysFast: fast.length, daysMerged: slow[0].n };
+    // Reads take per-minute rows from here on; older minutes are in the day rows.
+    await qr.query(`update slo_rollup_state set at = $2 where key = $1`, [COMPACTED_BEFORE, new Date(to)]);
+    return { cutoff, watermark: to, movedMinutes, daysFast: fast.length, daysMerged: slow[0].n };
   }
 }

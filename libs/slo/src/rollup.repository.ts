@@ -60,9 +60,11 @@ interface PartRows {
  * Reads the rollups for SLOs. A series' counts before a cut c are
  *   whole UTC days before c's day (probe_rollup_day totals, summed in SQL)
  * + c's day up to c (that row's hour sums, then minute counts of c's hour)
- * + hot per-minute rows before c (probe_rollup_minute: what has not moved yet, and stragglers).
- * Both stores are additive and a compaction moves rows in one statement, so reading all three
- * in one snapshot counts every probe exactly once, however far compaction has got.
+ * + per-minute rows before c from the watermark on (not copied into day rows yet)
+ * + late results before c (probe_rollup_late: copied hours, not merged yet).
+ * The compaction copies and advances the watermark in one transaction and the writer routes
+ * late minutes by the same watermark, so reading all of it in one snapshot counts every probe
+ * exactly once, however far compaction has got.
  */
 export class RollupRepository {
   constructor(
@@ -109,12 +111,19 @@ export class RollupRepository {
     const targetPairs = pairs.filter((p) => p.series > 0);
     const systemPairs = pairs.filter((p) => p.series < 0);
     const pick = (x: string) => `case r.k when 0 then ${x}successes ${LAT.map((c, k) => `when ${k + 1} then ${x}${c}`).join(' ')} end`;
+    const watermark = `(select at from slo_rollup_state where key = '${COMPACTED_BEFORE}')`;
     return pairs.length
       ? qr.query(
+          // Targets: per-minute rows from the watermark on (older ones are in the day rows), one
+          // index range per target, plus late results not merged yet.
           `select r.i, width_bucket(m.minute, $4::timestamptz[]) as b, sum(m.total)::float8 as t, sum(${pick('m.')})::float8 as g
              from unnest($1::int[], $2::int[], $3::int[]) as r(i, series_id, k)
-             join probe_rollup_minute m on m.target_id = r.series_id
-            where m.minute >= $5 and m.minute < $6
+             cross join lateral (
+               select mm.minute, mm.total, mm.successes, ${LAT.map((c) => `mm.${c}`).join(', ')} from probe_rollup_minute mm
+                where mm.target_id = r.series_id and mm.minute >= greatest($5, coalesce(${watermark}, '-infinity')) and mm.minute < $6
+               union all
+               select ml.minute, ml.total, ml.successes, ${LAT.map((c) => `ml.${c}`).join(', ')} from probe_rollup_late ml where ml.target_id = r.series_id and ml.minute >= $5 and ml.minute < $6
+               offset 0) m
             group by 1, 2
            union all
            select r.i, width_bucket(x.minute, $4::timestamptz[]), count(*)::float8, (count(*) filter (where ${pick('x.')} > 0))::float8
@@ -124,7 +133,7 @@ export class RollupRepository {
                      from probe_rollup_minute mr join targets t on t.id = mr.target_id
                      join slo_system_series ss on ss.system = t.system and ss.id = any($10::int[])
                     where not t.is_endpoint
-                      and mr.minute >= greatest($5, coalesce((select at from slo_rollup_state where key = '${COMPACTED_BEFORE}'), '-infinity'))
+                      and mr.minute >= greatest($5, coalesce(${watermark}, '-infinity'))
                       and mr.minute < $6
                     group by 1, 2) x on x.system = s.system
             where x.total > 0

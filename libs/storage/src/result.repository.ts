@@ -56,6 +56,22 @@ export class ResultRepository {
                latency_sum_ms = m.latency_sum_ms + excluded.latency_sum_ms,
                latency_max_ms = greatest(m.latency_max_ms, excluded.latency_max_ms),
                ${LAT_ADD}
+           ), wm as (
+             -- Minutes before the SLO compaction's watermark are already copied into the day
+             -- rollups: their counts go to probe_rollup_late too, for the next compaction to merge.
+             -- Read FOR SHARE, so the watermark cannot move while this statement commits.
+             select at from slo_rollup_state where key = 'compacted_before' for share
+           ), late as (
+             insert into probe_rollup_late as m (target_id, minute, total, successes, latency_sum_ms, latency_max_ms, ${LAT_COLUMNS.join(', ')})
+             select target_id, date_trunc('minute', scheduled_at), count(*), count(*) filter (where success), sum(duration_ms), max(duration_ms),
+                    ${LAT_COUNTS}
+               from ins where scheduled_at < (select at from wm) group by 1, 2 order by 1, 2
+             on conflict (target_id, minute) do update set
+               total = m.total + excluded.total,
+               successes = m.successes + excluded.successes,
+               latency_sum_ms = m.latency_sum_ms + excluded.latency_sum_ms,
+               latency_max_ms = greatest(m.latency_max_ms, excluded.latency_max_ms),
+               ${LAT_ADD}
            )
            select count(*)::int as n from ins`,
           [
