@@ -14,7 +14,7 @@ type Q = Pick<EntityManager, 'query'>;
 const ts = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 const ms = (d: Date | string | null | undefined) => (d ? new Date(d).getTime() : undefined);
 
-interface AlertRow {
+export interface AlertRow {
   fingerprint: string;
   labels: Record<string, string>;
   annotations: AlertStatus['annotations'];
@@ -27,7 +27,7 @@ interface AlertRow {
   flips: number[];
 }
 
-function toStatus(r: AlertRow): AlertStatus {
+export function toStatus(r: AlertRow): AlertStatus {
   return {
     fingerprint: r.fingerprint,
     labels: r.labels,
