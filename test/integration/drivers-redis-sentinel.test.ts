@@ -95,7 +95,10 @@ describe('redis-sentinel driver against real sentinels', () => {
 
       const obs = await waitFor('probe to name the new master', async () => {
         const o = await probe({ sentinels: g.sentinelAddresses, master: g.masterName });
-        return o.up && o.leader === g.replica.address ? o : undefined;
+        // Right after the switch the old master may show only "master link err" until the
+        // sentinels flag it; wait for that settled view.
+        const flagged = new RegExp(`replica 127\\.0\\.0\\.1:${g.master.port}: \\S*(s_down|disconnected)`).test(o.warning ?? '');
+        return o.up && o.leader === g.replica.address && flagged ? o : undefined;
       }, 15_000);
       assert.ok(Number(obs.epoch) >= 1, `epoch ${obs.epoch}`);
       // The old master is now a replica the sentinels cannot reach.
