@@ -1,12 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import type { ParsedMail } from 'mailparser';
 import { Client } from 'pg';
+import pino from 'pino';
+import { NotificationQueue } from '../../apps/nines/src/delivery/notification-queue';
+import type { Settings } from '../../libs/config/src/settings';
 import { freshDatabase } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
 import { startSmtpSink, type SmtpSink } from '../support/servers/smtp-sink';
-import { freePort, spawnServer, tempDir, waitForPort, type Spawned } from '../support/servers/spawned';
+import { redisCli, startRedis, type RedisNode } from '../support/servers/redis-ha';
+import { freePort, tempDir } from '../support/servers/spawned';
 import { certValidBetween } from '../support/servers/tls-cert';
 import { startBreakableTarget, startWebhookReceiver, type BreakableTarget, type WebhookHit, type WebhookReceiver } from '../support/servers/webhook-receiver';
 import { getJson, getText, parseMetrics, sleep, waitFor } from '../support/wait';
@@ -35,6 +38,16 @@ interface NotificationJson {
   status: string;
 }
 
+async function sql2(url: string, query: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query(query)).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
 const mailId = (m: ParsedMail) => String(m.headers.get('x-nines-notification') ?? '');
 const distinct = <T>(xs: T[]) => [...new Set(xs)];
 
@@ -58,14 +71,14 @@ describe('alert delivery: email and webhooks from a real nines process', () => {
   let hooks: WebhookReceiver;
   const targets: Record<string, BreakableTarget> = {};
   // Every REDIS_DBS index is taken: this file brings its own redis-server.
-  let redis: Spawned;
+  let redis: RedisNode;
   let redisDir: { path: string; remove(): void };
+  let redisPort: number;
 
   before(async () => {
     redisDir = tempDir('delivery');
-    const redisPort = await freePort();
-    redis = privateRedis(redisPort, redisDir.path);
-    await waitForPort(redisPort, redis);
+    redisPort = await freePort();
+    redis = await startRedis(redisDir.path, { port: redisPort });
     db = await freshDatabase('delivery');
     smtp = await startSmtpSink({ user: SMTP_USER, pass: SMTP_PASS, tls: certValidBetween(-1, 30) });
     hooks = await startWebhookReceiver({ '/shop': WEBHOOK_SECRET, '/flaky': WEBHOOK_SECRET, '/hang': WEBHOOK_SECRET, '/fast': WEBHOOK_SECRET });
@@ -258,6 +271,49 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
     hooks.release(503);
   });
 
+  it('a hanging receiver with a backlog larger than the worker takes at once holds its own lane only: another receiver is served', async () => {
+    // 150 notifications for the hanging receiver queued ahead of one for another receiver: more
+    // than the worker's old 64 slots, so without lanes the other one would wait for the 60s timeout.
+    hooks.answer('/hang', () => 'hang');
+    const hangBefore = hooks.hitsOn('/hang').length;
+    const run = Math.random().toString(36).slice(2, 8);
+    const backlog = Array.from({ length: 150 }, (_, i) => `n-backlog-${run}-${i}-webhook`);
+    const probe = `n-backlog-${run}-other-webhook`;
+    const payload = (id: string, receiver: string) => ({
+      id, kind: 'alerts', receiver, status: 'firing', groupKey: `backlog:${id}`, groupLabels: {}, commonLabels: { alertname: 'Backlog' }, commonAnnotations: {},
+      alerts: [{ fingerprint: id, status: 'firing', labels: { alertname: 'Backlog' }, annotations: { summary: `backlog ${id}` }, startsAt: new Date().toISOString() }],
+      externalUrl: 'https://nines.example.com',
+    });
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    const queue = new NotificationQueue({ redisUrl: `redis://127.0.0.1:${redisPort}` } as Settings, pino({ level: 'silent' }));
+    try {
+      for (const [ids, receiver] of [[backlog, 'hanging'], [[probe], 'fast']] as const)
+        await sql.query(
+          `insert into notifications (id, group_key, receiver, channel, kind, payload, state, first_alert_at)
+           select id, payload->>'groupKey', $2, 'webhook', 'alerts', payload, 'pending', now() from unnest($1::text[], $3::jsonb[]) as u(id, payload)`,
+          [ids, receiver, ids.map((id) => JSON.stringify(payload(id, receiver)))],
+        );
+      assert.ok(await queue.enqueue(backlog));
+      assert.ok(await queue.enqueue([probe]));
+      const served = await waitFor('the other receiver served past the backlog', () => hooks.hitsOn('/fast').find((h) => h.headers['webhook-id'] === probe), 20_000);
+      assert.equal(served.signature, 'ok');
+      const hanging = hooks.hitsOn('/hang').slice(hangBefore);
+      const open = hanging.filter((h) => h.answered === undefined).length;
+      assert.ok(open >= 1, 'the hanging receiver was being called meanwhile');
+      assert.ok(open <= 32, `at most a lane's worth of requests to the hanging receiver at once (${open})`);
+    } finally {
+      hooks.answer('/hang', () => ({ status: 200 }));
+      hooks.release(200);
+      await queue.onApplicationShutdown();
+      await sql.end();
+    }
+    // The backlog drains once the receiver answers; each notification is sent once.
+    await waitFor('the backlog delivered', async () => (await sql2(db.url, `select count(*)::int as n from notifications where id like 'n-backlog-${run}-%' and state = 'sent'`)) === 151, 90_000);
+    const ids = hooks.hitsOn('/hang').slice(hangBefore).map((h) => String(h.headers['webhook-id']));
+    assert.equal(new Set(ids.filter((id) => id.startsWith(`n-backlog-${run}-`))).size, 150, 'every backlog notification reached the receiver');
+  });
+
   it('SMTP down for a while (then refusing logins): the mail is delivered once it is back, exactly once', async () => {
     await smtp.stop();
     await targets.mail.stop();
@@ -318,12 +374,8 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
   });
 });
 
-/** redis-server on a fixed port with no persistence: killing it loses every queued job. */
-function privateRedis(port: number, dir: string): Spawned {
-  return spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
-}
-const redisCli = (port: number, ...args: string[]) =>
-  new Promise<string>((resolve, reject) => execFile('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 5000 }, (err, out) => (err ? reject(err) : resolve(out.trim()))));
+/** One redis-cli command, its answer trimmed. */
+const redisCliAnswer = async (port: number, ...args: string[]) => (await redisCli(port, args)).trim();
 
 /**
  * Roles split over processes (api+prober in one, worker in another) with a private Redis, so the
@@ -333,8 +385,8 @@ async function splitRoles(name: string, receiverPath: string) {
   const db = await freshDatabase(name);
   const dir = tempDir(name);
   const redisPort = await freePort();
-  let redis = privateRedis(redisPort, dir.path);
-  await waitForPort(redisPort, redis);
+  // A fixed port with no persistence: killing it loses every queued job.
+  let redis = await startRedis(dir.path, { port: redisPort });
   const hooks = await startWebhookReceiver({ [receiverPath]: WEBHOOK_SECRET });
   const target = await startBreakableTarget();
   const configPath = writeConfig(`
@@ -365,8 +417,7 @@ alerting:
     },
     restartRedis: async () => {
       await redis.kill();
-      redis = privateRedis(redisPort, dir.path);
-      await waitForPort(redisPort, redis);
+      redis = await startRedis(dir.path, { port: redisPort });
     },
     rows: async () => (await sql.query(`select id, state, attempts, enqueued_at from notifications order by created_at`)).rows as { id: string; state: string; attempts: number; enqueued_at: Date | null }[],
     close: async () => {
@@ -401,10 +452,10 @@ describe('alert delivery survives a Redis restart between enqueue and delivery',
       return rows.length && rows[0].enqueued_at ? rows : undefined;
     }, ARRIVES);
     assert.equal(row.state, 'pending', 'no worker yet: nothing sent');
-    assert.equal(await redisCli(env.redisPort, 'EXISTS', `nines:notifications:${row.id}`), '1', 'the job is in Redis');
+    assert.equal(await redisCliAnswer(env.redisPort, 'EXISTS', `nines:notifications:${row.id}`), '1', 'the job is in Redis');
 
     await env.restartRedis();
-    assert.equal(await redisCli(env.redisPort, 'EXISTS', `nines:notifications:${row.id}`), '0', 'the job is gone with the restart');
+    assert.equal(await redisCliAnswer(env.redisPort, 'EXISTS', `nines:notifications:${row.id}`), '0', 'the job is gone with the restart');
 
     await env.start('worker');
     const hit = await waitFor('delivered after the restart', () => env.hooks.hits[0], 60_000);
@@ -449,5 +500,52 @@ describe('alert delivery survives a worker killed mid-send', () => {
     assert.ok(hits.length >= 2 && hits.length <= 2, `at most one resend after the kill (${hits.length} requests)`);
     assert.ok(hits.every((h) => h.signature === 'ok'));
     assert.ok(delivered.length >= 2);
+  });
+});
+
+describe('a worker stopped while a receiver hangs gives its lane backlog back at once', () => {
+  let env: Awaited<ReturnType<typeof splitRoles>>;
+  before(async () => {
+    env = await splitRoles('delivery_worker_stop', '/slow');
+  });
+  after(async () => env?.close());
+
+  it('deliveries waiting in the lane are released unsent (no attempt counted) and sent once by the next worker', async () => {
+    await env.sql.connect();
+    env.hooks.answer('/slow', () => 'hang');
+    const first = await env.start('worker'); // migrates the database
+    const run = Math.random().toString(36).slice(2, 8);
+    const ids = Array.from({ length: 60 }, (_, i) => `n-stop-${run}-${i}-webhook`);
+    await env.sql.query(
+      `insert into notifications (id, group_key, receiver, channel, kind, payload, state, first_alert_at)
+       select id, 'stop', 'hook', 'webhook', 'alerts', jsonb_build_object('id', id, 'kind', 'alerts', 'receiver', 'hook', 'status', 'firing', 'groupKey', 'stop',
+              'groupLabels', '{}'::jsonb, 'commonLabels', '{}'::jsonb, 'commonAnnotations', '{}'::jsonb, 'alerts', '[]'::jsonb, 'externalUrl', 'https://nines.example.com'),
+              'pending', now() from unnest($1::text[]) as id`,
+      [ids],
+    );
+    const queue = new NotificationQueue({ redisUrl: `redis://127.0.0.1:${env.redisPort}` } as Settings, pino({ level: 'silent' }));
+    try {
+      assert.ok(await queue.enqueue(ids));
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+    await waitFor('the lane full of hanging requests', () => env.hooks.hits.length >= 32, ARRIVES);
+    await sleep(1000);
+    assert.equal(env.hooks.hits.length, 32, 'one lane: 32 requests in flight to the receiver, the rest wait');
+    assert.equal(await first.stop(), 0, 'the worker stops cleanly');
+
+    // The 32 in flight timed out (one attempt each); the 28 that waited in the lane are as they were.
+    const rows = (await env.sql.query(`select state, attempts, count(*)::int as n from notifications group by state, attempts order by state`)).rows;
+    assert.deepEqual(rows, [{ state: 'failed', attempts: 1, n: 32 }, { state: 'pending', attempts: 0, n: 28 }]);
+
+    env.hooks.answer('/slow', () => ({ status: 200 }));
+    env.hooks.release(200);
+    await env.start('worker');
+    await waitFor('all 60 sent by the next worker', async () => Number((await env.sql.query(`select count(*)::int as n from notifications where state = 'sent'`)).rows[0].n) === 60, 90_000, 500);
+    const hitsPer = new Map<string, number>();
+    for (const h of env.hooks.hits) hitsPer.set(String(h.headers['webhook-id']), (hitsPer.get(String(h.headers['webhook-id'])) ?? 0) + 1);
+    assert.equal(hitsPer.size, 60);
+    const firstRound = new Set(env.hooks.hits.slice(0, 32).map((h) => String(h.headers['webhook-id'])));
+    for (const [id, n] of hitsPer) assert.equal(n, firstRound.has(id) ? 2 : 1, `${id}: ${n} requests`);
   });
 });

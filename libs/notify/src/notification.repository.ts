@@ -20,13 +20,7 @@ export class NotificationRepository {
   constructor(private readonly ds: DataSource) {}
 
   async claim(id: string, staleMs: number): Promise<ClaimedNotification | undefined> {
-    const rows = rowsOf<ClaimedNotification>(await this.ds.query(
-      `update notifications set state = 'sending', attempts = attempts + 1, last_attempt_at = now()
-        where id = $1 and (state in ('pending', 'failed') or (state = 'sending' and last_attempt_at < now() - $2::interval))
-        returning id, receiver, channel, payload, attempts, first_alert_at`,
-      [id, `${staleMs} milliseconds`],
-    ));
-    return rows[0];
+    return (await this.claimMany([id], staleMs)).get(id);
   }
 
   /**
@@ -43,14 +37,35 @@ export class NotificationRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /**
+   * For a claim that waited in its receiver's lane: renews it, unless the row was meanwhile taken
+   * by another claim (it went stale and the relay queued it again) or finished.
+   */
+  async renewClaim(id: string, attempts: number): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(await this.ds.query(
+      `update notifications set last_attempt_at = now() where id = $1 and state = 'sending' and attempts = $2 returning id`,
+      [id, attempts],
+    ));
+    return rows.length === 1;
+  }
+
+  /** Gives back a claim that never sent anything (the worker is shutting down): as it was before. */
+  async releaseClaim(id: string, attempts: number): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(await this.ds.query(
+      `update notifications set state = case when attempts > 1 then 'failed' else 'pending' end, attempts = attempts - 1
+        where id = $1 and state = 'sending' and attempts = $2 returning id`,
+      [id, attempts],
+    ));
+    return rows.length === 1;
+  }
+
   async state(id: string): Promise<string | undefined> {
     const rows: { state: string }[] = await this.ds.query('select state from notifications where id = $1', [id]);
     return rows[0]?.state;
   }
 
-  async sent(id: string): Promise<Date> {
-    const [r] = rowsOf<{ sent_at: Date }>(await this.ds.query(`update notifications set state = 'sent', sent_at = now(), last_error = null where id = $1 returning sent_at`, [id]));
-    return r.sent_at;
+  async sent(id: string): Promise<Date | undefined> {
+    return (await this.sentMany([id])).get(id);
   }
 
   /** sent() of many rows in one statement. */

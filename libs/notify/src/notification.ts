@@ -52,4 +52,6 @@ export class NotifyError extends Error {
 export interface Notifier {
   /** Delivers or throws NotifyError. Must honour the signal (timeout) and never leak secrets in errors. */
   send(payload: NotificationPayload, signal: AbortSignal): Promise<void>;
+  /** Releases kept-alive connections when a reload replaces this notifier. */
+  close?(): void | Promise<void>;
 }

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { Agent, request } from 'undici';
 import { secretScrubber } from '../../common/src/secrets';
 import { isPrivateAddress, privateAddressReason, privateTargetReason } from './address-policy';
 import { NotifyError, type NotificationPayload, type Notifier } from './notification';
@@ -22,6 +21,9 @@ export function signStandardWebhook(secret: string, id: string, timestampSec: nu
   const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
 }
+
+/** Connections to one receiver at once; deliveries beyond it wait for a free one. */
+const MAX_CONNECTIONS = 32;
 
 function retryAfterMs(h: string | string[] | undefined, now: number): number | undefined {
   const v = Array.isArray(h) ? h[0] : h;
@@ -57,9 +59,40 @@ function maskSent(text: string, url: URL, headers: Record<string, string>): stri
   return out;
 }
 
-/** Delivers one notification by HTTP POST; 2xx is success, 5xx/408/429/network errors are retryable. */
+/** Reads at most `max` characters of an error body, then drops the rest. */
+async function firstChars(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += chunk.toString('utf8');
+    if (text.length >= max) {
+      body.destroy();
+      break;
+    }
+  }
+  return text.slice(0, max);
+}
+
+/**
+ * Delivers one notification by HTTP POST; 2xx is success, 5xx/408/429/network errors are
+ * retryable. Each receiver has its own undici connection pool: kept-alive connections, at most
+ * `MAX_CONNECTIONS` to the receiver at once (the rest queue), redirects not followed, and the
+ * address policy applied again when a connection is made.
+ */
 export class WebhookNotifier implements Notifier {
-  constructor(private readonly r: WebhookReceiver) {}
+  private readonly dispatcher: Agent;
+
+  constructor(private readonly r: WebhookReceiver) {
+    this.dispatcher = new Agent({
+      connections: MAX_CONNECTIONS,
+      keepAliveTimeout: 4_000,
+      connect: { timeout: r.timeoutMs, ...(r.allowPrivate ? {} : { lookup: publicOnlyLookup }) },
+    });
+  }
+
+  /** Closes the kept-alive connections (the config was reloaded and this receiver replaced). */
+  async close(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
 
   async send(p: NotificationPayload, signal: AbortSignal): Promise<void> {
     const url = new URL(this.r.url);
@@ -82,25 +115,34 @@ export class WebhookNotifier implements Notifier {
       ...this.r.headers,
     };
     if (this.r.secret) headers['webhook-signature'] = signStandardWebhook(this.r.secret, p.id, stamp, body);
-    const res = await new Promise<{ status: number; retryAfter?: number; text: string }>((resolve, reject) => {
-      const mod = url.protocol === 'https:' ? https : http;
-      const lookup = this.r.allowPrivate ? undefined : publicOnlyLookup;
-      const req = mod.request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal, timeout: this.r.timeoutMs, lookup }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          if (text.length < 512) text += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: retryAfterMs(res.headers['retry-after'], Date.now()), text }));
-        res.on('error', reject);
+    // Credentials in the URL become Basic auth, and never travel in the request line.
+    if (url.username || url.password) {
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'authorization'))
+        headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    }
+    const target = new URL(url.pathname + url.search, url.origin);
+    let res: { status: number; retryAfter?: number; text: string };
+    try {
+      const r = await request(target, {
+        dispatcher: this.dispatcher,
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        signal,
+        headersTimeout: this.r.timeoutMs,
+        bodyTimeout: this.r.timeoutMs,
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout after ${this.r.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end(body);
-    }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPRIVATE') throw new NotifyError(err.message, false);
-      throw new NotifyError(secretScrubber.scrub(`${url.host}: ${err.code ?? err.name}: ${err.message}`), true);
-    });
+      res = { status: r.statusCode, retryAfter: retryAfterMs(r.headers['retry-after'], Date.now()), text: '' };
+      if (r.statusCode >= 200 && r.statusCode < 300) await r.body.dump({ limit: 64 * 1024 });
+      else res.text = await firstChars(r.body, 512);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const cause = (e.cause ?? e) as NodeJS.ErrnoException;
+      if (cause.code === 'EPRIVATE' || e.code === 'EPRIVATE') throw new NotifyError(cause.message, false);
+      const timedOut = /TIMEOUT/.test(e.code ?? '') || e.name === 'TimeoutError';
+      const what = timedOut ? `timeout after ${this.r.timeoutMs}ms` : e.message;
+      throw new NotifyError(secretScrubber.scrub(`${url.host}: ${cause.code ?? e.code ?? e.name}: ${what}`), true);
+    }
     if (res.status >= 200 && res.status < 300) return;
     const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
     const text = res.text ? `: ${maskSent(res.text.slice(0, 200), url, this.r.headers)}` : '';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -13,12 +13,23 @@ import { NotifyError, type Notifier } from '../../../../libs/notify/src/notifica
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 import { Coalescer } from './coalescer';
+import { Lanes, LanesClosedError } from './lanes';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
 import { buildNotifiers } from './notifiers';
 import { QUEUE_PREFIX, QueueName } from './queues';
 
 const SEND_TIMEOUT_MS = 15_000;
 const STALE_SENDING_MS = 60_000;
+/**
+ * Jobs one worker process takes at once. Far more than any lane runs: a receiver that hangs keeps
+ * at most its lane's deliveries in flight and its backlog waiting in its lane, while the other
+ * receivers' jobs are still taken and sent.
+ */
+export const WORKER_CONCURRENCY = 512;
+/** Deliveries in flight per receiver and channel (a webhook receiver's undici pool has as many connections). */
+export const LANE_LIMIT = { webhook: 32, email: 8 } as const;
+/** A claim that waited in its lane longer than this is renewed before sending (it goes stale at STALE_SENDING_MS). */
+const RENEW_CLAIM_AFTER_MS = 10_000;
 
 /** Exponential backoff with full jitter, capped; a receiver's Retry-After wins. */
 export function backoffMs(attemptsMade: number, err?: Error, random = Math.random): number {
@@ -41,9 +52,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private routing: RoutingConfig;
   private readonly alerts: AlertRepository;
   private readonly log: NotificationRepository;
-  // Claims and outcomes of the deliveries in flight, one statement per event-loop turn.
+  // Claims and outcomes of the deliveries in flight, by group commit (see Coalescer).
   private readonly claims: Coalescer<ClaimedNotification>;
   private readonly sends: Coalescer<Date>;
+  private readonly lanes = new Lanes((key) => (key.endsWith('/email') ? LANE_LIMIT.email : LANE_LIMIT.webhook));
   private dispatching = false;
 
   constructor(
@@ -71,17 +83,20 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     this.notifiers = buildNotifiers(config.get());
     config.onChange((c) => {
       this.routing = compileRouting(c, `http://${settings.host}:${settings.port}`);
+      const old = this.notifiers;
       this.notifiers = buildNotifiers(c);
+      // Deliveries still running on the old notifiers finish first: undici's close() waits for them.
+      for (const n of old.values()) void n.close?.();
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null });
+    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
     this.connection.on('error', () => undefined);
-    this.worker = new Worker(QueueName.Notifications, (job: Job<{ id: string }>) => this.deliver(job.data.id, job.attemptsMade + 1), {
+    this.worker = new Worker(QueueName.Notifications, (job: Job<{ id: string }>, token?: string) => this.process(job, token), {
       connection: this.connection,
       prefix: QUEUE_PREFIX,
-      concurrency: 64,
+      concurrency: WORKER_CONCURRENCY,
       settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoffMs(attemptsMade, err) },
     });
     this.worker.on('error', (err) => this.logger.warn({ err }, 'notification worker error'));
@@ -95,7 +110,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.lanes.close(); // deliveries waiting in a lane go back to the queue instead of holding up the shutdown
     await this.worker?.close().catch(() => undefined);
+    await Promise.all([...this.notifiers.values()].map((n) => n.close?.()));
     this.connection?.disconnect();
   }
 
@@ -126,10 +143,39 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Delivers one notification; throws to let BullMQ retry, UnrecoverableError when retrying cannot help. */
+  /** The BullMQ processor: a delivery given back at shutdown returns to the queue without counting as an attempt. */
+  private async process(job: Job<{ id: string }>, token?: string): Promise<'sent' | 'skipped'> {
+    try {
+      return await this.deliver(job.data.id, job.attemptsMade + 1);
+    } catch (err) {
+      if (!(err instanceof LanesClosedError)) throw err;
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+  }
+
+  /**
+   * Delivers one notification; throws to let BullMQ retry, UnrecoverableError when retrying cannot
+   * help. The claimed row waits for room in its receiver's lane; a claim that waited long is
+   * renewed before sending, and given up if another claim took the row meanwhile.
+   */
   async deliver(id: string, attempt: number): Promise<'sent' | 'skipped'> {
     const n = await this.claims.call(id);
     if (!n) return 'skipped'; // sent, dead, or being sent by another worker right now
+    const claimedAt = Date.now();
+    try {
+      return await this.lanes.run(`${n.receiver}/${n.channel}`, async () => {
+        if (Date.now() - claimedAt > RENEW_CLAIM_AFTER_MS && !(await this.log.renewClaim(id, n.attempts))) return 'skipped';
+        return this.send(n, attempt);
+      });
+    } catch (err) {
+      if (err instanceof LanesClosedError) await this.log.releaseClaim(id, n.attempts).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async send(n: ClaimedNotification, attempt: number): Promise<'sent' | 'skipped'> {
+    const id = n.id;
     const notifier = this.notifiers.get(`${n.receiver}/${n.channel}`);
     if (!notifier) {
       await this.log.dead(id, `receiver ${n.receiver} has no ${n.channel} channel in the running config`);
@@ -154,7 +200,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     const sentAt = (await this.sends.call(id)) ?? new Date();
     this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'sent' });
     if (n.first_alert_at) this.metrics.notificationLatency.observe({ receiver: n.receiver }, Math.max(0, (sentAt.getTime() - new Date(n.first_alert_at).getTime()) / 1000));
-    this.logger.info({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel})`);
+    // As Alertmanager's "Notify success": the notification log in PostgreSQL (GET
+    // /api/v1/notifications) records every delivery; a log line per success is debug, except
+    // when earlier attempts failed and were logged as warnings.
+    if (attempt > 1) this.logger.info({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel}) after ${attempt} attempts`);
+    else if (this.logger.isLevelEnabled('debug')) this.logger.debug({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel})`);
     return 'sent';
   }
 

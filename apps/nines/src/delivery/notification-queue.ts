@@ -36,7 +36,7 @@ export class NotificationQueue implements OnApplicationShutdown {
         ids.map((id) => ({
           name: JobName.Deliver,
           data: { id },
-          opts: { jobId: id, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'nines' }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+          opts: { jobId: id, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'nines' }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } },
         })),
       );
       return true;
