@@ -2,8 +2,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { verifyAck } from '../../libs/alerting/src/ack-token';
-import { evaluate, fingerprint, type AlertSpec, type AlertStatus, type Transition } from '../../libs/alerting/src/alert';
-import { AlertRepository } from '../../libs/alerting/src/alert.repository';
+import { evaluate, evaluateScope, fingerprint, type AlertSpec, type AlertStatus } from '../../libs/alerting/src/alert';
+import { AlertRepository, StaleAlertError } from '../../libs/alerting/src/alert.repository';
 import { compileRouting, type RoutingConfig } from '../../libs/alerting/src/routing-config';
 import { parseConfig } from '../../libs/config/src/config';
 import type { NotificationPayload } from '../../libs/notify/src/notification';
@@ -79,21 +79,7 @@ describe('alert grouping, timing, silences, inhibition, acks and escalation (Pos
   async function observe(scope: string, active: AlertSpec[], now: number): Promise<string[]> {
     const known = scopes.get(scope) ?? new Map<string, AlertStatus>();
     scopes.set(scope, known);
-    const changes: { status: AlertStatus; transitions: Transition[] }[] = [];
-    const seen = new Set<string>();
-    for (const a of active) {
-      const fp = fingerprint(a.labels);
-      seen.add(fp);
-      const r = evaluate(known.get(fp), a, now, undefined, fp);
-      if (r.next) known.set(fp, r.next);
-      if (r.transitions.length && r.next) changes.push({ status: r.next, transitions: r.transitions });
-    }
-    for (const [fp, prev] of known) {
-      if (seen.has(fp)) continue;
-      const r = evaluate(prev, undefined, now);
-      if (r.next) known.set(fp, r.next);
-      if (r.transitions.length && r.next) changes.push({ status: r.next, transitions: r.transitions });
-    }
+    const changes = evaluateScope(known, active, now);
     return changes.length ? repo.record(scope, changes, routing, now) : [];
   }
 
@@ -129,6 +115,27 @@ describe('alert grouping, timing, silences, inhibition, acks and escalation (Pos
   beforeEach(async () => {
     scopes = new Map();
     await ds.query('truncate alerts, alert_history, alert_groups, alert_group_members, notifications, silences, incidents cascade');
+  });
+
+  it('compare-and-set: a replica writing over an alert another replica changed since is refused, and nothing of its change is kept', async () => {
+    const down = spec('SystemDown', 'orders-db');
+    assert.equal((await observe('system:orders-db', [down], T0)).length, 1);
+    // Replica B reads the stored state and resolves the alert.
+    const [stored] = await repo.loadScope('system:orders-db');
+    assert.equal(stored.state, 'firing');
+    const b = evaluate(stored, undefined, T0 + 10 * S);
+    await repo.record('system:orders-db', [{ status: b.next!, transitions: b.transitions }], routing, T0 + 10 * S);
+    // Replica A (this test's scope map) still thinks it is firing: its next change is stale.
+    const fp = fingerprint(down.labels);
+    const a = evaluate(scopes.get('system:orders-db')!.get(fp), undefined, T0 + 11 * S);
+    const before = await notifications();
+    await assert.rejects(repo.record('system:orders-db', [{ status: a.next!, transitions: a.transitions }], routing, T0 + 11 * S), StaleAlertError);
+    assert.deepEqual(await notifications(), before, 'no second resolved notification');
+    const history = await ds.query(`select transition from alert_history where fingerprint = $1 order by id`, [fp]);
+    assert.deepEqual(history.map((h: { transition: string }) => h.transition), ['pending', 'firing', 'resolved'], 'one resolved in the history');
+    // A new alert stored meanwhile by another replica is refused the same way.
+    const fresh = evaluate(undefined, spec('SystemDown', 'orders-db'), T0 + 12 * S);
+    await assert.rejects(repo.record('system:orders-db', [{ status: { ...fresh.next!, version: undefined }, transitions: fresh.transitions }], routing, T0 + 12 * S), StaleAlertError);
   });
 
   it('group_wait 0: the first firing alert is in the outbox in the same transaction, once per channel', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from '../../common/src/rows';
 import type { Matcher } from '../../config/src/matchers';
 import type { NotificationPayload, NotifiedAlert } from '../../notify/src/notification';
 import type { AlertStatus, Transition } from './alert';
@@ -25,6 +26,18 @@ export interface AlertRow {
   incident_id: string | null;
   flapping: boolean;
   flips: number[];
+  version: string | number;
+}
+
+/**
+ * Another replica changed an alert of the scope since it was read: the caller reads the scope
+ * again and evaluates anew. Nothing of the failed write was kept (the transaction rolled back).
+ */
+export class StaleAlertError extends Error {
+  constructor(readonly fingerprint: string) {
+    super(`alert ${fingerprint} was changed by another replica since it was read`);
+    this.name = 'StaleAlertError';
+  }
 }
 
 export function toStatus(r: AlertRow): AlertStatus {
@@ -39,6 +52,7 @@ export function toStatus(r: AlertRow): AlertStatus {
     incidentId: r.incident_id === null ? undefined : Number(r.incident_id),
     flapping: r.flapping,
     flips: r.flips,
+    version: Number(r.version),
   };
 }
 
@@ -62,7 +76,7 @@ export class AlertRepository {
 
   async loadScope(scope: string): Promise<AlertStatus[]> {
     const rows: AlertRow[] = await this.ds.query(
-      'select fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips from alerts where scope = $1',
+      'select fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips, version from alerts where scope = $1',
       [scope],
     );
     return rows.map(toStatus);
@@ -70,17 +84,30 @@ export class AlertRepository {
 
   /** Records changes of one scope's alerts and flushes groups that are due now. Returns new notification ids. */
   async record(scope: string, changes: { status: AlertStatus; transitions: Transition[] }[], routing: RoutingConfig, now: number): Promise<string[]> {
-    return this.ds.transaction(async (m) => {
+    const versions = new Map<AlertStatus, number>();
+    const ids = await this.ds.transaction(async (m) => {
       const touched = new Set<string>();
       for (const { status: s, transitions } of changes) {
-        await m.query(
-          `insert into alerts (fingerprint, scope, alertname, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
-           on conflict (fingerprint) do update set scope = excluded.scope, labels = excluded.labels, annotations = excluded.annotations,
-             state = excluded.state, active_at = excluded.active_at, fired_at = excluded.fired_at, resolved_at = excluded.resolved_at,
-             incident_id = excluded.incident_id, flapping = excluded.flapping, flips = excluded.flips, updated_at = now()`,
-          [s.fingerprint, scope, s.labels.alertname ?? '', s.labels, s.annotations, s.state, ts(s.activeAt), ts(s.firedAt), ts(s.resolvedAt), s.incidentId ?? null, s.flapping, JSON.stringify(s.flips)],
+        // Compare-and-set: a new alert is inserted only if nobody stored it meanwhile, a known one
+        // is updated only at the version it was read at. Otherwise the whole change is stale.
+        const values = [s.fingerprint, scope, s.labels.alertname ?? '', s.labels, s.annotations, s.state, ts(s.activeAt), ts(s.firedAt), ts(s.resolvedAt), s.incidentId ?? null, s.flapping, JSON.stringify(s.flips)];
+        const written = rowsOf<{ version: string }>(
+          s.version === undefined
+            ? await m.query(
+                `insert into alerts (fingerprint, scope, alertname, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+                 on conflict (fingerprint) do nothing returning version`,
+                values,
+              )
+            : await m.query(
+                `update alerts set scope = $2, alertname = $3, labels = $4, annotations = $5, state = $6, active_at = $7, fired_at = $8, resolved_at = $9,
+                   incident_id = $10, flapping = $11, flips = $12, updated_at = now(), version = version + 1
+                 where fingerprint = $1 and version = $13 returning version`,
+                [...values, s.version],
+              ),
         );
+        if (!written.length) throw new StaleAlertError(s.fingerprint);
+        versions.set(s, Number(written[0].version));
         for (const t of transitions) {
           await m.query(
             `insert into alert_history (fingerprint, at, transition, alertname, labels, summary, reason, incident_id) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -104,10 +131,13 @@ export class AlertRepository {
           touched.add(key);
         }
       }
-      const ids: string[] = [];
-      for (const key of touched) ids.push(...(await this.flushIfDue(m, key, routing, now)));
-      return ids;
+      const out: string[] = [];
+      for (const key of touched) out.push(...(await this.flushIfDue(m, key, routing, now)));
+      return out;
     });
+    // Committed: the statuses now stand at the versions written.
+    for (const [s, v] of versions) s.version = v;
+    return ids;
   }
 
   async flushIfDue(m: Q, key: string, routing: RoutingConfig, now: number): Promise<string[]> {

@@ -28,6 +28,8 @@ export interface AlertStatus {
   /** Firing/resolved flips inside the flap window, for flap detection. */
   flips: number[];
   flapping: boolean;
+  /** The stored row's version this status was read at (compare-and-set); absent until first stored. */
+  version?: number;
 }
 
 /** Stable identity of a label set: sorted name=value pairs, hashed. */
@@ -92,6 +94,38 @@ export function evaluate(prev: AlertStatus | undefined, active: AlertSpec | unde
     return { next: settled.next, transitions: [...transitions, ...settled.transitions] };
   }
   return { next, transitions };
+}
+
+export interface AlertChange {
+  status: AlertStatus;
+  transitions: Transition[];
+}
+
+/**
+ * One evaluation of a scope (a target's, a system's or an SLO's alerts): `alerts` holds what is
+ * known of them and is updated in place; `specs` are the alerts whose condition holds now, every
+ * other known alert's condition is false. Returns the alerts to store: every transition, and a
+ * pending alert whose condition cleared (no transition to notify, but its row must say so).
+ */
+export function evaluateScope(alerts: Map<string, AlertStatus>, specs: AlertSpec[], now: number): AlertChange[] {
+  const changes: AlertChange[] = [];
+  const apply = (fp: string, prev: AlertStatus | undefined, r: { next?: AlertStatus; transitions: Transition[] }) => {
+    if (!r.next) return;
+    alerts.set(fp, r.next);
+    if (r.transitions.length || (prev && r.next.state !== prev.state)) changes.push({ status: r.next, transitions: r.transitions });
+  };
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    const fp = fingerprint(spec.labels);
+    seen.add(fp);
+    const prev = alerts.get(fp);
+    apply(fp, prev, evaluate(prev, spec, now, undefined, fp));
+  }
+  for (const [fp, prev] of [...alerts]) {
+    if (seen.has(fp)) continue;
+    apply(fp, prev, evaluate(prev, undefined, now));
+  }
+  return changes;
 }
 
 /**

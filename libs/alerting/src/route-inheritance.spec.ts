@@ -21,9 +21,9 @@ describe('route tree: children inherit their parent settings (Alertmanager seman
   const [db, web, all] = root.routes;
   const dba = db.routes[0];
 
-  it('fills Alertmanager defaults on the root (30s, 5m, 4h) when not given', () => {
+  it("fills defaults on the root when not given: group_wait 1s (Alertmanager's is 30s), its 5m and 4h", () => {
     const r = buildRoute({ receiver: 'x' });
-    assert.deepEqual([r.groupWaitMs, r.groupIntervalMs, r.repeatIntervalMs], [30_000, 300_000, 14_400_000]);
+    assert.deepEqual([r.groupWaitMs, r.groupIntervalMs, r.repeatIntervalMs], [1_000, 300_000, 14_400_000]);
     assert.deepEqual(r.groupBy, []);
     assert.equal(r.sendResolved, true);
   });

@@ -24,7 +24,14 @@ export interface Route {
   routes: Route[];
 }
 
-const DEFAULTS = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 };
+/**
+ * Alertmanager's defaults except group_wait: Alertmanager waits 30s because rules evaluated at
+ * different times must gather before the first page. Nines evaluates an alert as its observation
+ * arrives, confirms failures by probing again at once, and correlates a failure's alerts into an
+ * incident itself, so the first page waits only 1s (for alerts of the same observation and the
+ * same topology change); later alerts of the group follow at group_interval, as in Alertmanager.
+ */
+const DEFAULTS = { groupWaitMs: 1_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 };
 
 export function buildRoute(input: RouteInput, parent?: Route, id = '0'): Route {
   const ms = (s: string | undefined) => (s === undefined ? undefined : parseDuration(s));

@@ -8,7 +8,7 @@ export class SloAlertStateRepository {
 
   async byScope(): Promise<Map<string, AlertStatus[]>> {
     const rows: (AlertRow & { scope: string })[] = await this.ds.query(
-      `select scope, fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips from alerts where scope like 'slo:%'`,
+      `select scope, fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id, flapping, flips, version from alerts where scope like 'slo:%'`,
     );
     const out = new Map<string, AlertStatus[]>();
     for (const r of rows) {

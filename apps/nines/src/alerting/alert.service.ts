@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { evaluate, fingerprint, type AlertSpec, type AlertStatus, type Transition } from '../../../../libs/alerting/src/alert';
-import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
+import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
+import { AlertRepository, StaleAlertError } from '../../../../libs/alerting/src/alert.repository';
 import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import { systemAlerts, targetAlerts, type SystemAlertContext } from '../../../../libs/alerting/src/rules';
 import type { Clock } from '../../../../libs/common/src/clock';
@@ -10,6 +10,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
 import { NotificationQueue } from '../delivery/notification-queue';
@@ -17,8 +18,13 @@ import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtim
 
 interface Scope {
   alerts?: Map<string, AlertStatus>;
+  /** When this replica last evaluated the scope. */
+  evaluatedAt?: number;
   chain: Promise<void>;
 }
+
+/** Systems are folded on every member's observation; a replica silent on one this long reads it anew. */
+const SYSTEM_SCOPE_FRESH_MS = 15_000;
 
 /**
  * Evaluates the built-in alerts of the targets and systems this prober owns, right where the
@@ -52,19 +58,27 @@ export class AlertService {
 
   onTarget(t: ProbeTarget, s: TargetState): void {
     const now = this.clock.now();
-    this.evaluateScope(`target:${t.key}`, targetAlerts(t, s, now), now);
+    // A replica that has not probed the target for a while (it belonged to another) reads its alerts anew.
+    this.evaluateScope(`target:${t.key}`, targetAlerts(t, s, now), now, TAKEN_OVER_AFTER_INTERVALS * t.intervalMs);
   }
 
   onSystem(ctx: Omit<SystemAlertContext, 'now'>): void {
     const now = this.clock.now();
-    this.evaluateScope(`system:${ctx.shape.name}`, systemAlerts({ ...ctx, now }), now);
+    this.evaluateScope(`system:${ctx.shape.name}`, systemAlerts({ ...ctx, now }), now, SYSTEM_SCOPE_FRESH_MS);
   }
 
   async drain(): Promise<void> {
     await Promise.all([...this.scopes.values()].map((s) => s.chain));
   }
 
-  private evaluateScope(scope: string, specs: AlertSpec[], now: number): void {
+  /**
+   * Evaluates one scope's alerts against what this replica last knew of them, and records the
+   * changes by compare-and-set. The known states are read anew when this replica has not evaluated
+   * the scope for `freshMs` (its target was another replica's meanwhile), and when the write finds
+   * that another replica changed an alert since (a system whose members several replicas probe);
+   * then the evaluation runs once more on what is stored.
+   */
+  private evaluateScope(scope: string, specs: AlertSpec[], now: number, freshMs: number): void {
     let s = this.scopes.get(scope);
     if (!s) {
       s = { chain: Promise.resolve() };
@@ -73,34 +87,45 @@ export class AlertService {
     const sc = s;
     sc.chain = sc.chain
       .then(async () => {
-        if (!sc.alerts) sc.alerts = new Map((await this.repo.loadScope(scope)).map((a) => [a.fingerprint, a]));
-        const changes: { status: AlertStatus; transitions: Transition[] }[] = [];
-        const seen = new Set<string>();
-        for (const spec of specs) {
-          const fp = fingerprint(spec.labels);
-          seen.add(fp);
-          const { next, transitions } = evaluate(sc.alerts.get(fp), spec, now, undefined, fp);
-          if (next) sc.alerts.set(fp, next);
-          if (transitions.length && next) changes.push({ status: next, transitions });
+        if (sc.alerts && sc.evaluatedAt !== undefined && now - sc.evaluatedAt > freshMs) sc.alerts = undefined;
+        sc.evaluatedAt = now;
+        for (let attempt = 0; ; attempt++) {
+          const known = sc.alerts ?? new Map((await this.repo.loadScope(scope)).map((a) => [a.fingerprint, a]));
+          const working = new Map(known);
+          const changes = evaluateScope(working, specs, now);
+          if (!changes.length) {
+            sc.alerts = working;
+            return;
+          }
+          let ids: string[];
+          try {
+            ids = await this.repo.record(scope, changes, this.routing, now);
+          } catch (err) {
+            sc.alerts = undefined;
+            if (err instanceof StaleAlertError && attempt === 0) {
+              this.logger.debug({ scope, fingerprint: err.fingerprint }, 'alert changed by another replica: evaluating again on the stored state');
+              continue;
+            }
+            throw err;
+          }
+          sc.alerts = working;
+          reportAlertChanges(changes, this.metrics, this.logger);
+          if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
+          return;
         }
-        for (const [fp, prev] of sc.alerts) {
-          if (seen.has(fp)) continue;
-          const { next, transitions } = evaluate(prev, undefined, now);
-          if (next) sc.alerts.set(fp, next);
-          if (transitions.length && next) changes.push({ status: next, transitions });
-        }
-        if (!changes.length) return;
-        const ids = await this.repo.record(scope, changes, this.routing, now);
-        for (const c of changes) {
-          for (const t of c.transitions) this.metrics.alertTransitions.inc({ alertname: c.status.labels.alertname ?? '', transition: t });
-          if (c.transitions.includes('firing') || c.transitions.includes('resolved'))
-            this.logger.info({ alert: c.status.labels.alertname, fingerprint: c.status.fingerprint, labels: c.status.labels, transitions: c.transitions }, `alert ${c.transitions.join('+')}: ${c.status.annotations.summary}`);
-        }
-        if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
       })
       .catch((err) => {
         this.logger.error({ err, scope }, 'alert evaluation failed');
         sc.alerts = undefined; // reload from the database next time
       });
+  }
+}
+
+/** Counts and logs recorded alert changes: a line for each firing and resolved, as they are news to a person. */
+export function reportAlertChanges(changes: AlertChange[], metrics: NinesMetrics, logger: Logger): void {
+  for (const c of changes) {
+    for (const t of c.transitions) metrics.alertTransitions.inc({ alertname: c.status.labels.alertname ?? '', transition: t });
+    if (c.transitions.includes('firing') || c.transitions.includes('resolved'))
+      logger.info({ alert: c.status.labels.alertname, fingerprint: c.status.fingerprint, labels: c.status.labels, transitions: c.transitions }, `alert ${c.transitions.join('+')}: ${c.status.annotations.summary}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { evaluate, fingerprint, type AlertStatus, type Transition } from '../../../../libs/alerting/src/alert';
+import { evaluateScope } from '../../../../libs/alerting/src/alert';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { Clock } from '../../../../libs/common/src/clock';
@@ -14,6 +14,7 @@ import { sloAlertSpecs } from '../../../../libs/slo/src/slo-evaluation';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 import { SloService } from './slo.service';
+import { reportAlertChanges } from '../alerting/alert.service';
 
 export const SLO_ALERTS_LOCK_ID = 7_297_297_007;
 export const SLO_ALERT_EVERY_MS = 30_000;
@@ -96,27 +97,11 @@ export class SloAlertService implements OnApplicationBootstrap, OnApplicationShu
     for (const scope of states.keys()) if (!specsByScope.has(scope)) specsByScope.set(scope, []);
     const ids: string[] = [];
     for (const [scope, specs] of specsByScope) {
-      const prev = new Map((states.get(scope) ?? []).map((a) => [a.fingerprint, a]));
-      const changes: { status: AlertStatus; transitions: Transition[] }[] = [];
-      const seen = new Set<string>();
-      for (const spec of specs) {
-        const fp = fingerprint(spec.labels);
-        seen.add(fp);
-        const { next, transitions } = evaluate(prev.get(fp), spec, now, undefined, fp);
-        if (transitions.length && next) changes.push({ status: next, transitions });
-      }
-      for (const [fp, p] of prev) {
-        if (seen.has(fp)) continue;
-        const { next, transitions } = evaluate(p, undefined, now);
-        if (transitions.length && next) changes.push({ status: next, transitions });
-      }
+      const known = new Map((states.get(scope) ?? []).map((a) => [a.fingerprint, a]));
+      const changes = evaluateScope(known, specs, now);
       if (!changes.length) continue;
       ids.push(...(await this.alerts.record(scope, changes, this.routing, now)));
-      for (const c of changes) {
-        for (const t of c.transitions) this.metrics.alertTransitions.inc({ alertname: c.status.labels.alertname ?? '', transition: t });
-        if (c.transitions.includes('firing') || c.transitions.includes('resolved'))
-          this.logger.info({ alert: c.status.labels.alertname, labels: c.status.labels, transitions: c.transitions }, `alert ${c.transitions.join('+')}: ${c.status.annotations.summary}`);
-      }
+      reportAlertChanges(changes, this.metrics, this.logger);
     }
     if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
     return ids;
