@@ -10,6 +10,7 @@ import { createDataSource, migrate } from '../../libs/storage/src/database';
 import { MAINTENANCE_LOCK_ID, MaintenanceRepository } from '../../libs/storage/src/maintenance.repository';
 import { ResultRepository, ResultRow, StateRow } from '../../libs/storage/src/result.repository';
 import { ResultWriter } from '../../libs/storage/src/result-writer';
+import { StateRepository } from '../../libs/storage/src/state.repository';
 import { freshDatabase, redisUrlFor } from '../support/env';
 
 const DAY = 86_400_000;
@@ -155,6 +156,18 @@ describe('storage', () => {
     const down = result('e', late.scheduledAt + 1000, false, 1);
     await repo.writeBatch([{ targetId: ids.e, result: down }], [{ targetId: ids.e, state: stateFor(down, 'down', down.scheduledAt) }]);
     assert.equal(await since(), down.scheduledAt);
+  });
+
+  it('seedStates gives a prober taking targets over the stored status, since and streaks; unknown or removed targets give nothing', async () => {
+    const t0 = Date.now() + 3_600_000; // newer than anything earlier tests stored for d (state only moves forward)
+    const fail = result('d', t0, false, 1);
+    await repo.writeBatch([{ targetId: ids.d, result: fail }], [{ targetId: ids.d, state: { ...stateFor(fail, 'down', t0), consecutiveFailures: 7, firstFailureAt: t0 - 2000 } }]);
+    const seeds = await new StateRepository(ds).seedStates(['d', 'no-such-target', 'w']);
+    assert.deepEqual(seeds.get('d'), { status: 'down', since: t0, consecutiveFailures: 7, consecutiveSuccesses: 0, firstFailureAt: t0 - 2000 });
+    assert.equal(seeds.has('no-such-target'), false);
+    await sql.query(`update targets set removed_at = now() where key = 'd'`);
+    assert.equal((await new StateRepository(ds).seedStates(['d'])).has('d'), false, 'a removed target is not seeded');
+    await sql.query(`update targets set removed_at = null where key = 'd'`);
   });
 
   it('ResultWriter keeps rows through a failed write and writes all of them on the retry', async () => {

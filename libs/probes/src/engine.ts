@@ -23,6 +23,16 @@ export interface EngineHooks {
   onStart?(target: ProbeTarget, lagMs: number): void;
 }
 
+/** The stored state of targets, as the replica that probed them last left it. */
+export type SeedState = Pick<TargetState, 'status' | 'since' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'firstFailureAt'>;
+
+export interface StateSeeder {
+  seed(keys: string[]): Promise<Map<string, SeedState>>;
+}
+
+/** A target this process has not probed for this many of its intervals was another replica's meanwhile: what it knows of it is old. */
+export const TAKEN_OVER_AFTER_INTERVALS = 2.5;
+
 export interface EngineOptions {
   clock: Clock;
   timers?: Timers;
@@ -31,6 +41,12 @@ export interface EngineOptions {
   claimer?: TickClaimer;
   ownership?: Ownership;
   hooks?: EngineHooks;
+  /**
+   * Where a target's state comes from when this process starts probing it (start-up, a takeover
+   * from another replica): without it the thresholds would start from 'unknown', so one failed
+   * probe right after a rolling restart would page and one lone success would end an outage.
+   */
+  seeder?: StateSeeder;
   /** The probe runner; injected so the scheduler can be tested without sockets. */
   run: (target: ProbeTarget) => Promise<Observation>;
   /**
@@ -49,6 +65,10 @@ interface Entry {
   removed: boolean;
   generation: number; // bumps when the entry is rescheduled, so stale heap items are ignored
   state: TargetState;
+  /** scheduledAt of the last result applied here. */
+  lastAt?: number;
+  /** The stored state being read for this entry, awaited before its result is applied. */
+  seeding?: Promise<void>;
 }
 
 interface HeapItem {
@@ -200,6 +220,8 @@ export class ProbeEngine {
       this.settleIdle();
       return;
     }
+    const run = due.filter((_, i) => claimed[i]);
+    this.seed(run.filter(({ entry: e, scheduledAt }) => e.lastAt === undefined || scheduledAt - e.lastAt > TAKEN_OVER_AFTER_INTERVALS * e.target.intervalMs).map(({ entry }) => entry));
     due.forEach(({ entry: e }, i) => {
       if (!claimed[i]) {
         e.inFlight = false;
@@ -208,6 +230,21 @@ export class ProbeEngine {
       }
       void this.execute(e, ticks[i].scheduledAt, true);
     });
+  }
+
+  /** Reads the stored state of entries new to this process while their probes run; one query for all. */
+  private seed(entries: Entry[]): void {
+    if (!this.opts.seeder || !entries.length) return;
+    const loading = this.opts.seeder.seed(entries.map((e) => e.target.key)).then(
+      (stored) => {
+        for (const e of entries) {
+          const s = stored.get(e.target.key);
+          if (s) e.state = { ...e.state, ...s };
+        }
+      },
+      () => undefined, // nothing stored can be read: start from what this process knows
+    );
+    for (const e of entries) e.seeding = loading;
   }
 
   private async execute(e: Entry, scheduledAt: number, reserved = false): Promise<void> {
@@ -230,10 +267,16 @@ export class ProbeEngine {
     const next = this.waiting.shift();
     if (next) next();
     else this.running -= 1;
+    if (e.seeding) {
+      const seeding = e.seeding;
+      await seeding;
+      if (e.seeding === seeding) e.seeding = undefined;
+    }
     if (!e.removed) {
       const result: ProbeResult = { ...obs, targetKey: e.target.key, scheduledAt, startedAt, durationMs };
       const { state, transition } = applyResult(e.state, result, this.opts.thresholds);
       e.state = state;
+      e.lastAt = Math.max(e.lastAt ?? scheduledAt, scheduledAt);
       this.opts.hooks?.onResult?.(result, e.target, state);
       if (transition) this.opts.hooks?.onTransition?.(e.target, transition, state);
     }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SeedState } from '../../probes/src/engine';
 
 export interface TargetView {
   key: string;
@@ -66,6 +67,25 @@ export class StateRepository {
       `select t.system, m.key as member, (m.value->>'lagSeconds')::float8 as lag_seconds, (m.value->>'lagBytes')::float8 as lag_bytes
          from topology t, jsonb_each(t.state->'members') m
         where m.value->>'status' = 'up' and (m.value ? 'lagSeconds' or m.value ? 'lagBytes')`,
+    );
+  }
+
+  /**
+   * Up/down state as the last prober left it, for a prober that starts probing these targets
+   * (its start-up, or a takeover), so thresholds continue instead of starting from 'unknown'.
+   */
+  async seedStates(keys: string[]): Promise<Map<string, SeedState>> {
+    const rows: { key: string; status: 'up' | 'down'; since: Date | null; cf: number | null; cs: number | null; ff: Date | null }[] = await this.ds.query(
+      `select t.key, s.status, s.status_since as since, s.consecutive_failures as cf, s.consecutive_successes as cs, s.first_failure_at as ff
+         from targets t join target_state s on s.target_id = t.id
+        where t.key = any($1) and t.removed_at is null and s.status in ('up', 'down')`,
+      [keys],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.key,
+        { status: r.status, since: r.since ? r.since.getTime() : 0, consecutiveFailures: r.cf ?? 0, consecutiveSuccesses: r.cs ?? 0, firstFailureAt: r.ff ? r.ff.getTime() : undefined },
+      ]),
     );
   }
 

@@ -16,6 +16,7 @@ import { TopologyService } from './topology.service';
 import { AlertService } from '../alerting/alert.service';
 import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
+import { StateRepository } from '../../../../libs/storage/src/state.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
 import { TargetIds } from '../runtime/target-ids';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, REDIS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
@@ -49,6 +50,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
       dropped: (n) => metrics.resultsDropped.inc(n),
     });
     this.membership = new RedisMembership(redis, settings.instanceId, logger);
+    const states = new StateRepository(ds);
     const cfg = config.get();
     this.engine = new ProbeEngine({
       clock,
@@ -58,6 +60,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
       thresholds: { failure: cfg.defaults.failureThreshold, recovery: cfg.defaults.recoveryThreshold },
       claimer: new RedisTickClaimer(redis, settings.instanceId),
       ownership: this.membership,
+      seeder: { seed: (keys) => states.seedStates(keys) },
       run: runProbe,
       hooks: {
         onStart: (_t, lagMs) => {

@@ -1,9 +1,9 @@
-import * as net from 'node:net';
 import { z } from 'zod';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
-import { ProbeTimeoutError, reasonFromError } from '../reasons';
+import { reasonFromError } from '../reasons';
 import { hostPort, parseHostPort } from './fields';
+import { socketExchange } from './socket-exchange';
 
 export const memcachedSchema = z.object({ address: hostPort }).strict();
 export type MemcachedSpec = z.infer<typeof memcachedSchema>;
@@ -52,39 +52,10 @@ export function interpretMemcachedStats(text: string): Observation {
   return obs;
 }
 
-/** Sends `request` and collects the reply until `complete` says so. */
-function exchange(host: string, port: number, request: string, complete: (s: string) => boolean, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    let settled = false;
-    const socket = net.connect({ host, port });
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(data);
-    };
-    const onAbort = () => finish(new ProbeTimeoutError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.setEncoding('latin1');
-    socket.on('connect', () => socket.write(request));
-    socket.on('data', (d: string) => {
-      data += d;
-      if (data.length > MAX_REPLY) finish(Object.assign(new Error('reply too large'), { code: 'ERESP' }));
-      else if (complete(data)) finish();
-    });
-    socket.on('error', (e) => finish(e));
-    socket.on('close', () => finish(data ? undefined : Object.assign(new Error('closed'), { code: 'EPIPE' })));
-  });
-}
-
 export async function probeMemcached(spec: MemcachedSpec, ctx: ProbeContext): Promise<Observation> {
   const hp = parseHostPort(spec.address)!;
   try {
-    const reply = await exchange(hp.host, hp.port, 'stats\r\n', statsReplyComplete, ctx.signal);
+    const reply = await socketExchange({ host: hp.host, port: hp.port, request: 'stats\r\n', end: statsReplyComplete, encoding: 'latin1', maxLength: MAX_REPLY, signal: ctx.signal });
     if (!statsReplyComplete(reply) && reply.startsWith('STAT ')) return { up: false, reason: 'protocol error: stats reply cut short' };
     return interpretMemcachedStats(reply);
   } catch (err) {

@@ -1,11 +1,11 @@
-import * as net from 'node:net';
 import { z } from 'zod';
 import { secretsOfUrl } from '../../../common/src/secrets';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation, Role } from '../observation';
-import { ProbeTimeoutError, reasonFromError } from '../reasons';
+import { reasonFromError } from '../reasons';
 import { hostPort, httpUrl, parseHostPort } from './fields';
 import { fetchText, joinUrl } from './http-request';
+import { socketExchange } from './socket-exchange';
 
 export const zookeeperSchema = z
   .object({
@@ -199,31 +199,7 @@ export function interpretZk(view: ZkView | { reason: string }): Observation {
 
 /** A four-letter word: connect, send, read until ZooKeeper closes the connection. */
 function fourLetterWord(host: string, port: number, cmd: string, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    let settled = false;
-    const socket = net.connect({ host, port });
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(data);
-    };
-    const onAbort = () => finish(new ProbeTimeoutError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(cmd));
-    socket.on('data', (d: string) => {
-      data += d;
-      if (data.length > 1 << 20) finish(Object.assign(new Error('reply too large'), { code: 'ERESP' }));
-    });
-    socket.on('error', (e) => finish(e));
-    socket.on('end', () => finish());
-    socket.on('close', () => finish());
-  });
+  return socketExchange({ host, port, request: cmd, end: 'close', encoding: 'utf8', maxLength: 1 << 20, signal });
 }
 
 async function probeFourLetterWords(address: string, ctx: ProbeContext): Promise<Observation> {
