@@ -51,7 +51,7 @@ function assertNear(what: string, at: number | undefined, lo: number, hi: number
 function assertOrdered(t: TimelineEntry[], order: string[]): void {
   const ats = order.map((k) => entry(t, k)?.at);
   order.forEach((k, i) => assert.ok(ats[i] !== undefined, `${k} missing from the timeline: ${describeTimeline(t)}`));
-  for (let i = 1; i < order.length; i++) assert.ok(ats[i]! >= ats[i - 1]!, `${order[i]} (${ats[i]}) before ${order[i - 1]} (${ats[i - 1]})`);
+  for (let i = 1; i < order.length; i++) assert.ok(ats[i]! >= ats[i - 1]!, `${order[i]} (${ats[i]}) before ${order[i - 1]} (${ats[i - 1]}); timeline: ${describeTimeline(t)}`);
 }
 
 describe('chaos drills against the lab', () => {

@@ -95,7 +95,9 @@ export function observe(prev: SystemTopology, shape: SystemShape, input: Topolog
   // An explicit `undefined` member marks a system-level event (a default parameter would replace it).
   const ev: Emit = (kind, severity, bad, message, details = {}, ...member) =>
     events.push({ kind, system: shape.name, member: member.length ? member[0] : input.member, at, severity, bad, message, details });
-  next.updatedAt = at;
+  // Results of several members arrive out of order (a slow probe scheduled earlier lands last):
+  // the topology is as of the latest observation folded, never earlier.
+  next.updatedAt = Math.max(prev.updatedAt, at);
 
   if (input.member === undefined) {
     observeEndpoint(next, shape, input, ev);
