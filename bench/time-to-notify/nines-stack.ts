@@ -16,7 +16,7 @@ export const REDIS_URL = redisUrlFor('bench');
  * is the failure), route group_wait 0s (the notification is written in the alert's own
  * transaction and enqueued at once), group_interval 1s, group_by ['...'] (one group per alert).
  * `defaults`: only what is needed to have a target and a receiver: interval 10s, timeout 3s,
- * route group_wait 30s, group_interval 5m, group_by [] (libs/config/src/schema.ts,
+ * route group_wait 1s, group_interval 5m, group_by [] (libs/config/src/schema.ts,
  * libs/alerting/src/route.ts). The receiver is on loopback, so it says allow_private in both.
  */
 export function ninesConfig(profile: Profile, targets: { name: string; url: string }[], webhookUrl: string): string {

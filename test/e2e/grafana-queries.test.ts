@@ -11,6 +11,7 @@ import { dashboardQueries, expandSql, interpolatePromQL, loadDashboards, loadYam
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
 import { startHttpServer, reply, type TestHttpServer } from '../support/servers/http';
 import { startPostgresPair, type PostgresPair } from '../support/servers/postgres-pair';
+import { startRedis } from '../support/servers/redis-ha';
 import { freePort, spawnServer, tempDir, waitForPort, type Spawned } from '../support/servers/spawned';
 import { closedPort } from '../support/servers/tcp';
 import { certValidBetween } from '../support/servers/tls-cert';
@@ -53,10 +54,9 @@ describe('Grafana queries against a real Prometheus and the Nines database', () 
   const queries = loadDashboards().flatMap(dashboardQueries);
 
   const redis = async (port: number, name: string, extra: string[] = []) => {
-    const s = spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path, '--dbfilename', `${name}.rdb`, ...extra]);
-    servers.push(s);
-    await waitForPort(port, s);
-    return s;
+    const node = await startRedis(dir.path, { port, extra: ['--dbfilename', `${name}.rdb`, ...extra] });
+    servers.push(node.proc);
+    return node.proc;
   };
   const replicationOf = async (port: number) => Object.fromEntries((await cli(port, 'INFO', 'replication')).split(/\r?\n/).map((l) => l.split(':') as [string, string]));
   const promQuery = async (path: string, params: Record<string, string>) => {

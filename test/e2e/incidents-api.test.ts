@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { freshDatabase, redisUrlFor } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
-import { freePort, spawnServer, tempDir, waitForPort, type Spawned } from '../support/servers/spawned';
+import { startRedis } from '../support/servers/redis-ha';
+import { freePort, tempDir, type Spawned } from '../support/servers/spawned';
 import { getJson, getText, parseMetrics, sleep, waitFor } from '../support/wait';
 
 const INTERVAL = 500;
@@ -41,10 +42,9 @@ describe('incidents API: a Redis failover seen by a real nines process', () => {
   let incidentId = 0;
 
   const redis = async (port: number, name: string, extra: string[] = []) => {
-    const s = spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path, '--dbfilename', `${name}.rdb`, ...extra]);
-    servers.push(s);
-    await waitForPort(port, s);
-    return s;
+    const node = await startRedis(dir.path, { port, extra: ['--dbfilename', `${name}.rdb`, ...extra] });
+    servers.push(node.proc);
+    return node.proc;
   };
   const replicationOf = async (port: number) => Object.fromEntries((await cli(port, 'INFO', 'replication')).split(/\r?\n/).map((l) => l.split(':') as [string, string]));
   const timeline = async (id: number) => {

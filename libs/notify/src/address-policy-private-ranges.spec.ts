@@ -32,6 +32,15 @@ describe('outbound address policy: private and link-local targets refused', () =
     assert.equal(isPrivateAddress(hostOf('http://[::ffff:8.8.8.8]/')), false);
   });
 
+  it('sees through IPv4 addresses carried by NAT64 (64:ff9b::/96) and 6to4 (2002::/16); local-use NAT64 is private', () => {
+    for (const ip of ['64:ff9b::7f00:1', '64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '64:ff9b::10.1.2.3', '2002:7f00:1::1', '2002:c0a8:101::', '2002:a00:1:5::9', '64:ff9b:1::808:808'])
+      assert.equal(isPrivateAddress(ip), true, ip);
+    for (const url of ['http://[64:ff9b::127.0.0.1]/', 'http://[64:ff9b::169.254.169.254]/', 'http://[2002:a9fe:a9fe::1]/'])
+      assert.equal(isPrivateAddress(hostOf(url)), true, `${url} → ${hostOf(url)}`);
+    for (const ip of ['64:ff9b::808:808', '64:ff9b::8.8.8.8', '2002:808:808::1', '2001:db8:64:ff9b::7f00:1'])
+      assert.equal(isPrivateAddress(ip), false, ip);
+  });
+
   it('sees through decimal and hex IPv4 spellings (URL parsing normalises them)', () => {
     for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/'])
       assert.equal(isPrivateAddress(hostOf(url)), true, `${url} → ${hostOf(url)}`);
