@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +27,19 @@ describe('HTTP API (real process)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let web: RecordingServer;
   let nines: NinesProcess;
+  const token = randomUUID();
 
   before(async () => {
     const r = new Redis(redisUrlFor('api'));
     await r.flushdb();
     r.disconnect();
     db = await freshDatabase('api');
-    web = await startRecordingServer();
+    // The port is given back while the server is stopped (a later test), and another test file's server may
+    // take it for a while: the body carries a token of this run so a stranger's 200 is a failed probe here.
+    web = await startRecordingServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`api test ${token}`);
+    });
     const config = writeConfig(`
 defaults: { interval: 500ms, timeout: 400ms }
 systems:
@@ -44,7 +51,7 @@ systems:
         probe: { kind: redis, url: "redis://127.0.0.1:6379" }
 targets:
   - name: web
-    probe: { kind: http, url: "${web.url}/" }
+    probe: { kind: http, url: "${web.url}/", body_regex: "${token}" }
     labels: { team: web }
 `);
     nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: redisUrlFor('api') });
@@ -210,7 +217,7 @@ targets:
     await c.connect();
     try {
       const { rows } = await c.query(
-        `select count(*)::int as n from probe_results r join targets t on t.id = r.target_id where t.key = 'web' and r.http_status = 200 and r.scheduled_at >= $1`,
+        `select count(*)::int as n from probe_results r join targets t on t.id = r.target_id where t.key = 'web' and r.http_status = 200 and r.success and r.scheduled_at >= $1`,
         [new Date(restartedAt - 1000)],
       );
       assert.equal(rows[0].n, served, `the server answered ${served} probes, the database has ${rows[0].n}`);
