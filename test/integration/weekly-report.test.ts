@@ -235,6 +235,11 @@ describe('weekly report from a known week in PostgreSQL (2026-W45, UTC)', () => 
   it('sent once: of many concurrent senders (three processes’ worth) exactly one writes the outbox row', async () => {
     const pools = [ds, createDataSource(db.url, { poolSize: 3 }), createDataSource(db.url, { poolSize: 3 })];
     await Promise.all(pools.slice(1).map((p) => p.initialize()));
+    // The report is built inside the claiming transaction, on one connection: it must not give that
+    // connection several queries at once (pg warns, and pg 9 refuses).
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
     try {
       const outcomes = await Promise.all(
         Array.from({ length: 9 }, (_, i) => new WeeklyReporter(pools[i % 3], undefined, new ManualClock(Date.UTC(2026, 10, 9, 9))).sendOnce('2026-W45', OPTIONS, { createdBy: `worker-${i % 3}`, scheduledFor: Date.UTC(2026, 10, 9, 9) })),
@@ -256,7 +261,10 @@ describe('weekly report from a known week in PostgreSQL (2026-W45, UTC)', () => 
       const again = await reporter().sendOnce('2026-W45', OPTIONS, { createdBy: 'cli' });
       assert.equal(again.sent, false);
       if (!again.sent) assert.match(again.existing.createdBy, /^worker-/);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => /already executing a query/.test(w)), []);
     } finally {
+      process.off('warning', onWarning);
       await Promise.all(pools.slice(1).map((p) => p.destroy()));
     }
   });

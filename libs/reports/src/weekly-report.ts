@@ -10,6 +10,18 @@ import { imageSources, weeklyCharts, type ReportImage } from './weekly-charts';
 import { buildWeeklyReport, type SloWeekInput, type WeeklyReport } from './weekly-model';
 import { renderWeeklyHtml, renderWeeklyText, reportSubject } from './weekly-render';
 
+type Reads<T extends readonly unknown[]> = { readonly [K in keyof T]: () => Promise<T[K]> };
+
+function inParallel<T extends readonly unknown[]>(reads: Reads<T>): Promise<T> {
+  return Promise.all(reads.map((r) => r())) as Promise<unknown> as Promise<T>;
+}
+
+async function inSequence<T extends readonly unknown[]>(reads: Reads<T>): Promise<T> {
+  const out: unknown[] = [];
+  for (const r of reads) out.push(await r());
+  return out as unknown as T;
+}
+
 /** The outbox receiver of weekly reports. A colon cannot appear in a configured receiver's name, so it never collides with one. */
 export const WEEKLY_REPORT_RECEIVER = 'report:weekly';
 export const WEEKLY_REPORT_KIND = 'weekly';
@@ -82,13 +94,18 @@ export class WeeklyReporter {
   async build(week: string, o: WeeklyReportOptions, db: Queryable = this.ds): Promise<WeeklyReport> {
     const { start, end } = parseWeek(week, o.timezone);
     const repo = new ReportRepository(db);
-    const [incidents, openAtEnd, failovers, flappy, oldestRaw, slos] = await Promise.all([
-      repo.incidents(start, end),
-      repo.openAt(end),
-      repo.failovers(start, end),
-      repo.flappiest(start, end, 10),
-      repo.oldestRawResult(),
-      this.slos ? this.slos.forWeek(start, end, o.timezone) : Promise.resolve(undefined),
+    const slosRead = this.slos ? this.slos.forWeek(start, end, o.timezone) : Promise.resolve(undefined);
+    // Inside sendOnce's transaction `db` is one connection, which runs one query at a time (pg warns
+    // when given more at once, and pg 9 refuses); on the pool the reads go in parallel.
+    const [[incidents, openAtEnd, failovers, flappy, oldestRaw], slos] = await Promise.all([
+      (db === this.ds ? inParallel : inSequence)([
+        () => repo.incidents(start, end),
+        () => repo.openAt(end),
+        () => repo.failovers(start, end),
+        () => repo.flappiest(start, end, 10),
+        () => repo.oldestRawResult(),
+      ] as const),
+      slosRead,
     ]);
     return buildWeeklyReport({
       week,
