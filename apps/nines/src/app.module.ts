@@ -16,6 +16,7 @@ import { SystemsService } from './http/systems.service';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { ProberService } from './probing/prober.service';
 import { TopologyService } from './probing/topology.service';
+import { TopologyAnnouncements } from './probing/topology-announcements';
 import { AlertService } from './alerting/alert.service';
 import { DeliveryService } from './delivery/delivery.service';
 import { NotificationQueue } from './delivery/notification-queue';
@@ -58,7 +59,7 @@ export class AppModule {
       providers.push(SdService);
       controllers.push(SdController);
     }
-    if (roles.has('prober')) providers.push(AlertService, TopologyService, ProberService);
+    if (roles.has('prober')) providers.push(AlertService, TopologyService, TopologyAnnouncements, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
     if (roles.has('api') || roles.has('worker')) providers.push(weeklyReporterProvider);
     if (roles.has('api')) {

@@ -18,7 +18,11 @@ const STATUS: Record<ErrorCode, number> = {
 
 const HTTP_CODES: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
-/** The one place errors become HTTP: `{ error: { code, message, details } }`, secrets scrubbed. */
+/**
+ * The one place errors become HTTP: `{ error: { code, message, details } }`, secrets scrubbed.
+ * `details` is always there (an empty object when there is nothing more to say), so a client can
+ * read `error.details.field` without checking first.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
@@ -26,10 +30,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     let status = 500;
-    let body: { code: string; message: string; details?: unknown };
+    let body: { code: string; message: string; details: unknown };
     if (err instanceof DomainError) {
       status = STATUS[err.code];
-      body = { code: err.code, message: err.message, details: err.details };
+      body = { code: err.code, message: err.message, details: err.details ?? {} };
     } else if (err instanceof ConfigError) {
       status = 400;
       body = { code: 'invalid_config', message: 'the new configuration is invalid; the running one was kept', details: err.issues };
@@ -37,16 +41,16 @@ export class ErrorFilter implements ExceptionFilter {
       status = err.getStatus();
       const r = err.getResponse();
       const message = typeof r === 'string' ? r : ((r as { message?: string | string[] }).message ?? err.message);
-      body = { code: HTTP_CODES[status] ?? (status < 500 ? 'bad_request' : 'internal'), message: Array.isArray(message) ? message.join('; ') : String(message) };
+      body = { code: HTTP_CODES[status] ?? (status < 500 ? 'bad_request' : 'internal'), message: Array.isArray(message) ? message.join('; ') : String(message), details: {} };
     } else if ((err as { type?: string; status?: number })?.type === 'entity.parse.failed' || (err as { status?: number })?.status === 400) {
       status = 400;
-      body = { code: 'bad_request', message: 'request body is not valid JSON' };
+      body = { code: 'bad_request', message: 'request body is not valid JSON', details: {} };
     } else if ((err as { status?: number })?.status === 413) {
       status = 413;
-      body = { code: 'payload_too_large', message: 'request body is too large' };
+      body = { code: 'payload_too_large', message: 'request body is too large', details: {} };
     } else {
       this.logger.error({ err }, 'unhandled error in request');
-      body = { code: 'internal', message: 'internal error' };
+      body = { code: 'internal', message: 'internal error', details: {} };
     }
     if (status === HttpStatus.NOT_FOUND && !(err instanceof DomainError)) body.message = 'no such endpoint';
     res.status(status).json(secretScrubber.scrubValue({ error: body }));

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
@@ -8,7 +9,9 @@ import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import type { Severity, TopologyEvent } from '../../../../libs/topology/src/events';
 import { emptyTopology, isHealthy, type SystemTopology } from '../../../../libs/topology/src/topology';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER } from '../runtime/tokens';
+import { probeAddress } from '../probing/topology.service';
+import { announceTopologyChange } from '../probing/topology-announcements';
+import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, REDIS } from '../runtime/tokens';
 
 type Body = Record<string, unknown>;
 
@@ -39,20 +42,27 @@ export class EventsIngestService {
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.repo = new IncidentRepository(ds);
   }
 
-  /** keepalived notify: `{ type, name, state, priority, node, system? }`. A MASTER elsewhere is a VIP move. */
-  async keepalived(body: unknown) {
+  /**
+   * keepalived notify: `{ type, name, state, priority, node?, system? }` — keepalived's own four
+   * arguments, plus the reporting host. Without `node`, the host is the member of a keepalived or
+   * vip system probed at the address the request came from. A MASTER elsewhere is a VIP move.
+   */
+  async keepalived(body: unknown, source?: string) {
     const b = this.object(body);
     const state = str(b, 'state', true)!.toUpperCase();
     if (!['MASTER', 'BACKUP', 'FAULT', 'STOP'].includes(state)) throw new DomainError('bad_request', 'state must be MASTER, BACKUP, FAULT or STOP', { field: 'state' });
-    const node = str(b, 'node') ?? str(b, 'member');
-    if (!node) throw new DomainError('bad_request', 'node is required (the keepalived host reporting)', { field: 'node' });
+    const kinds = ['keepalived', 'vip'];
+    const named = str(b, 'node') ?? str(b, 'member');
+    const found = named ? undefined : this.memberAt(source, str(b, 'system'), kinds);
+    const node = named ?? found!.member;
     const instance = str(b, 'name') ?? str(b, 'instance') ?? str(b, 'group') ?? 'vrrp';
     const priority = b.priority === undefined ? undefined : Number(b.priority);
-    const system = this.systemFor(str(b, 'system'), node, ['keepalived', 'vip']);
+    const system = found?.system ?? this.systemFor(str(b, 'system'), node, kinds);
     const at = this.clock.now();
     return this.commit(system, at, (topo) => {
       const events: TopologyEvent[] = [];
@@ -128,6 +138,22 @@ export class EventsIngestService {
     return body as Body;
   }
 
+  /** The one member of a system of these kinds (or the named one) probed at `source`. */
+  private memberAt(source: string | undefined, explicit: string | undefined, kinds: string[]): { system: string; member: string } {
+    const host = source?.replace(/^::ffff:/, '');
+    const c = this.config.get();
+    const probes = new Map(c.targets.map((t) => [t.key, t.probe as Record<string, unknown>]));
+    const hostOf = (key: string) => probeAddress(probes.get(key) ?? {})?.replace(/:\d*$/, '');
+    const found = host
+      ? c.systems
+          .filter((s) => (explicit ? s.name === explicit : kinds.includes(s.kind)))
+          .flatMap((s) => s.members.filter((m) => hostOf(m.key) === host).map((m) => ({ system: s.name, member: m.name })))
+      : [];
+    if (found.length === 1) return found[0];
+    const why = found.length ? `${found.length} members are probed at ${host}` : `no member of a ${explicit ? `system named ${JSON.stringify(explicit)}` : `${kinds.join(' or ')} system`} is probed at ${host ?? 'the sender\'s address'}`;
+    throw new DomainError('bad_request', `node is required (the keepalived host reporting): ${why}`, { field: 'node' });
+  }
+
   private systemFor(explicit: string | undefined, node: string, kinds: string[]): string {
     const systems = this.config.get().systems;
     if (explicit) {
@@ -165,6 +191,7 @@ export class EventsIngestService {
       });
       if (r.ok) {
         for (const e of events) this.logger.info({ system, event: e.kind, incidents: r.incidents }, e.message);
+        await announceTopologyChange(this.redis, system, this.logger);
         return { accepted: events.length, incidents: r.incidents };
       }
     }

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventsIngestService } from './events-ingest.service';
 
@@ -9,9 +10,9 @@ export class EventsController {
 
   @Post('keepalived')
   @HttpCode(202)
-  @ApiOperation({ summary: 'keepalived notify: { node, state: MASTER|BACKUP|FAULT|STOP, name, priority, system? } (see examples/keepalived-notify.sh)' })
-  keepalived(@Body() body: unknown) {
-    return this.events.keepalived(body);
+  @ApiOperation({ summary: 'keepalived notify: { type, name, state: MASTER|BACKUP|FAULT|STOP, priority, node?, system? }; without node, the member probed at the sender\'s address (see examples/keepalived-notify.sh)' })
+  keepalived(@Body() body: unknown, @Req() req: Request) {
+    return this.events.keepalived(body, req.socket.remoteAddress);
   }
 
   @Post('alertmanager')

@@ -94,6 +94,20 @@ export class TopologyService {
   /** One lookup for every commit, so an incident's uncertainties do not depend on which commit measured it last. */
   private readonly intervalOf = (s: string, m?: string) => intervalOf(this.config.get(), s, m);
 
+  /**
+   * Another process committed to this system's topology (an ingested event through the API):
+   * read it again now rather than at the next compare-and-set conflict, so what it changed
+   * (an external problem raised or cleared) reaches the system's alerts at once.
+   */
+  reloadFromStore(system: string): void {
+    if (!this.tracked.has(system) || !this.shapes.has(system)) return;
+    this.enqueue(system, async (t) => {
+      t.topology = undefined;
+      await this.ensureLoaded(system, t);
+      this.evaluateAlerts(system, t, t.healthy);
+    });
+  }
+
   /** Waits for every queued observation to be committed (tests, shutdown). */
   async drain(): Promise<void> {
     await Promise.all([...this.tracked.values()].map((t) => t.chain));
