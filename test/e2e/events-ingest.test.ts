@@ -129,6 +129,15 @@ alerting:
     assert.equal(backup.status, 202, JSON.stringify(backup.body));
     assert.equal((await events('edge-vip')).pop()!.member, 'lb2');
 
+    // A host name that is no member's (keepalived-notify.sh sends $(hostname)): the address decides.
+    const hostname = await postFrom('127.0.0.3', `${nines.url}/api/v1/events/keepalived`, { type: 'INSTANCE', name: 'VI_1', state: 'FAULT', priority: 0, node: 'edge-lb-b.example.net' });
+    assert.equal(hostname.status, 202, JSON.stringify(hostname.body));
+    const fault = (await events('edge-vip')).pop()!;
+    assert.equal(fault.member, 'lb2');
+    assert.equal(fault.details.state, 'FAULT');
+    const recovered = await postFrom('127.0.0.3', `${nines.url}/api/v1/events/keepalived`, { type: 'INSTANCE', name: 'VI_1', state: 'BACKUP', priority: 100, node: 'edge-lb-b.example.net' });
+    assert.equal(recovered.status, 202, JSON.stringify(recovered.body));
+
     // An address no member is probed at: the caller is told what to send.
     const stranger = await postFrom('127.0.0.9', `${nines.url}/api/v1/events/keepalived`, { type: 'INSTANCE', name: 'VI_1', state: 'MASTER', priority: 200 });
     assert.equal(stranger.status, 400, JSON.stringify(stranger.body));

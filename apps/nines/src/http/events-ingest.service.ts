@@ -56,13 +56,9 @@ export class EventsIngestService {
     const b = this.object(body);
     const state = str(b, 'state', true)!.toUpperCase();
     if (!['MASTER', 'BACKUP', 'FAULT', 'STOP'].includes(state)) throw new DomainError('bad_request', 'state must be MASTER, BACKUP, FAULT or STOP', { field: 'state' });
-    const kinds = ['keepalived', 'vip'];
-    const named = str(b, 'node') ?? str(b, 'member');
-    const found = named ? undefined : this.memberAt(source, str(b, 'system'), kinds);
-    const node = named ?? found!.member;
+    const { system, member: node } = this.keepalivedSender(str(b, 'node') ?? str(b, 'member'), str(b, 'system'), source);
     const instance = str(b, 'name') ?? str(b, 'instance') ?? str(b, 'group') ?? 'vrrp';
     const priority = b.priority === undefined ? undefined : Number(b.priority);
-    const system = found?.system ?? this.systemFor(str(b, 'system'), node, kinds);
     const at = this.clock.now();
     return this.commit(system, at, (topo) => {
       const events: TopologyEvent[] = [];
@@ -136,6 +132,25 @@ export class EventsIngestService {
   private object(body: unknown): Body {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('bad_request', 'body must be a JSON object');
     return body as Body;
+  }
+
+  /**
+   * Which member sent a keepalived notify: the one named, if a keepalived or vip system has it;
+   * else (no name, or a host name that is not a member's, as `$(hostname)` often is) the member
+   * probed at the sender's address.
+   */
+  private keepalivedSender(named: string | undefined, explicit: string | undefined, source: string | undefined): { system: string; member: string } {
+    const kinds = ['keepalived', 'vip'];
+    if (!named) return this.memberAt(source, explicit, kinds);
+    try {
+      return { system: this.systemFor(explicit, named, kinds), member: named };
+    } catch (err) {
+      try {
+        return this.memberAt(source, explicit, kinds);
+      } catch {
+        throw err;
+      }
+    }
   }
 
   /** The one member of a system of these kinds (or the named one) probed at `source`. */
