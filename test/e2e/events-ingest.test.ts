@@ -193,7 +193,7 @@ alerting:
     ],
   });
 
-  it('an Alertmanager alert joins an incident of its system and reaches the receiver through Nines’ routing; resolved clears both', async (t) => {
+  it('an Alertmanager alert joins an incident of its system and reaches the receiver through Nines’ routing under its own name; resolved clears both', async (t) => {
     const sentAt = Date.now();
     const firing = await post('alertmanager', amAlert('firing'));
     assert.equal(firing.status, 202, JSON.stringify(firing.body));
@@ -203,19 +203,23 @@ alerting:
     assert.equal(ext?.details.alertname, 'OrdersErrorRate');
     assert.equal(ext?.member, 'orders-1:8080');
 
-    const paged = await waitFor('ExternalProblem firing at the receiver', () =>
-      hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'ExternalProblem' && a.labels?.system === 'orders' && a.status === 'firing')),
+    const paged = await waitFor('OrdersErrorRate firing at the receiver', () =>
+      hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'OrdersErrorRate' && a.labels?.system === 'orders' && a.status === 'firing')),
     15_000);
     assert.equal(paged.signature, 'ok');
-    t.diagnostic(`Alertmanager POST → ExternalProblem at the receiver: ${paged.at - sentAt} ms`);
-    const alert = paged.json.alerts.find((a: any) => a.labels.alertname === 'ExternalProblem');
+    t.diagnostic(`Alertmanager POST → the alert at the receiver: ${paged.at - sentAt} ms`);
+    // It keeps its own name, severity and labels, so routes written for Alertmanager still match it.
+    const alert = paged.json.alerts.find((a: any) => a.labels.alertname === 'OrdersErrorRate');
+    assert.equal(alert.labels.severity, 'critical');
+    assert.equal(alert.labels.instance, 'orders-1:8080');
+    assert.equal(alert.labels.source, 'alertmanager');
     assert.match(JSON.stringify(alert), /5xx ratio 12% over 5m/);
 
     const resolvedAt = Date.now();
     const resolved = await post('alertmanager', amAlert('resolved'));
     assert.equal(resolved.status, 202, JSON.stringify(resolved.body));
-    const cleared = await waitFor('ExternalProblem resolved at the receiver', () =>
-      hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'ExternalProblem' && a.labels?.system === 'orders' && a.status === 'resolved')),
+    const cleared = await waitFor('OrdersErrorRate resolved at the receiver', () =>
+      hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'OrdersErrorRate' && a.labels?.system === 'orders' && a.status === 'resolved')),
     15_000);
     t.diagnostic(`resolved POST → resolved at the receiver: ${cleared.at - resolvedAt} ms`);
     await waitFor('the incident resolved', async () => (await getJson(`${nines.url}/api/v1/incidents/${open.id}`)).body.state === 'resolved', 15_000);
@@ -223,9 +227,23 @@ alerting:
     assert.equal(new Set(ids).size, ids.length, 'no notification sent twice');
   });
 
-  it('an Alertmanager alert about a system Nines does not probe still opens an incident', async () => {
-    const r = await post('alertmanager', { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'DiskFull', job: 'backup-host' }, annotations: { summary: '/var 98%' }, startsAt: new Date().toISOString() }] });
+  it('an Alertmanager alert about a system Nines does not probe opens an incident and is routed too; resolved clears both', async () => {
+    const disk = (status: 'firing' | 'resolved') => ({
+      version: '4',
+      status,
+      alerts: [{ status, labels: { alertname: 'DiskFull', job: 'backup-host', severity: 'warning' }, annotations: { summary: '/var 98%' }, startsAt: new Date().toISOString(), fingerprint: 'd15cf011' }],
+    });
+    const r = await post('alertmanager', disk('firing'));
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    await waitFor('an open incident on backup-host', async () => (await getJson(`${nines.url}/api/v1/incidents?state=open&system=backup-host`)).body.incidents?.length === 1);
+    const open = await waitFor('an open incident on backup-host', async () => (await getJson(`${nines.url}/api/v1/incidents?state=open&system=backup-host`)).body.incidents?.[0]);
+    const hit = await waitFor('DiskFull firing at the receiver', () => hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'DiskFull' && a.status === 'firing')), 15_000);
+    const alert = hit.json.alerts.find((a: any) => a.labels.alertname === 'DiskFull');
+    assert.equal(alert.labels.system, 'backup-host');
+    assert.equal(alert.labels.severity, 'warning');
+    assert.equal((await post('alertmanager', disk('resolved'))).status, 202);
+    await waitFor('DiskFull resolved at the receiver', () => hooks.hits.some((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'DiskFull' && a.status === 'resolved')), 15_000);
+    await waitFor('the backup-host incident resolved', async () => (await getJson(`${nines.url}/api/v1/incidents/${open.id}`)).body.state === 'resolved', 15_000);
+    const history = await getJson(`${nines.url}/api/v1/alerts/history?alertname=DiskFull`);
+    assert.deepEqual(history.body.history?.map((h: any) => h.transition).reverse(), ['pending', 'firing', 'resolved'], JSON.stringify(history.body));
   });
 });

@@ -59,7 +59,9 @@ export class AppModule {
       providers.push(SdService);
       controllers.push(SdController);
     }
-    if (roles.has('prober')) providers.push(AlertService, TopologyService, TopologyAnnouncements, ProberService);
+    // The api role evaluates the alerts of systems it alone knows of: Alertmanager alerts about systems no prober watches.
+    if (roles.has('api') || roles.has('prober')) providers.push(AlertService);
+    if (roles.has('prober')) providers.push(TopologyService, TopologyAnnouncements, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
     if (roles.has('api') || roles.has('worker')) providers.push(weeklyReporterProvider);
     if (roles.has('api')) {

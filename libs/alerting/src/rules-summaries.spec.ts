@@ -117,6 +117,19 @@ describe('built-in alerts: summaries written for a human', () => {
     assert.equal(a.labels.source, 'alertmanager');
   });
 
+  it('an Alertmanager alert keeps its own alertname, severity and labels; the system and layer stay the system\'s', () => {
+    const key = 'alertmanager:c0ffee';
+    const alerts = systemAlerts(
+      ctx({
+        external: { [key]: 'OrdersErrorRate: 5xx ratio 12%' },
+        externalLabels: { [key]: { alertname: 'OrdersErrorRate', severity: 'critical', instance: 'orders-1:8080', system: 'orders-db', layer: 'bogus' } },
+      }),
+    );
+    assert.deepEqual(alerts.map((a) => a.labels.alertname), ['OrdersErrorRate']);
+    assert.deepEqual(alerts[0].labels, { alertname: 'OrdersErrorRate', severity: 'critical', team: 'db', system: 'orders-db', layer: 'storage', instance: 'orders-1:8080', source: 'alertmanager' });
+    assert.equal(alerts[0].annotations.summary, 'orders-db: OrdersErrorRate: 5xx ratio 12%');
+  });
+
   it('a healthy system has no alerts', () => {
     assert.deepEqual(systemAlerts(ctx({ members: { pg1: member({ role: 'primary' }), pg2: member({ role: 'replica' }) }, primaries: ['pg1'] })), []);
   });

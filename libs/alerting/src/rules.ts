@@ -87,6 +87,11 @@ export function systemAlerts(c: SystemAlertContext): AlertSpec[] {
   if (c.lastFailover && now - c.lastFailover.at < (c.failoverHoldMs ?? 10 * 60_000)) {
     add('FailoverHappened', 'critical', {}, `${shape.name}: failover ${c.lastFailover.from ?? '?'} → ${c.lastFailover.to ?? '?'} at ${hhmmss(c.lastFailover.at)}`);
   }
-  for (const [key, message] of Object.entries(t.external ?? {})) add('ExternalProblem', 'warning', { source: key.split(':')[0] }, `${shape.name}: ${message}`);
+  for (const [key, message] of Object.entries(t.external ?? {})) {
+    const source = key.split(':')[0];
+    const { alertname, severity, system: _s, layer: _l, ...own } = t.externalLabels?.[key] ?? {};
+    if (alertname) add(alertname, severity ?? 'warning', { ...own, source }, `${shape.name}: ${message}`);
+    else add('ExternalProblem', 'warning', { source }, `${shape.name}: ${message}`);
+  }
   return out;
 }

@@ -43,6 +43,12 @@ export interface SystemTopology {
   conditions: { splitBrain: boolean; noPrimary: boolean; degraded: boolean };
   /** Problems reported from outside (a firing Alertmanager alert, keepalived FAULT): key → message. */
   external?: Record<string, string>;
+  /**
+   * The labels of an external problem that is an alert in its own right (from Alertmanager),
+   * by the same key: it is notified under its own alertname and severity, so routes written
+   * for it keep matching.
+   */
+  externalLabels?: Record<string, Record<string, string>>;
   updatedAt: number;
 }
 

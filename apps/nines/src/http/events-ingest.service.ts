@@ -10,6 +10,7 @@ import { IncidentRepository } from '../../../../libs/incidents/src/incident.repo
 import type { Severity, TopologyEvent } from '../../../../libs/topology/src/events';
 import { emptyTopology, isHealthy, type SystemTopology } from '../../../../libs/topology/src/topology';
 import { probeAddress } from '../probing/topology.service';
+import { AlertService } from '../alerting/alert.service';
 import { announceTopologyChange } from '../probing/topology-announcements';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, REDIS } from '../runtime/tokens';
 
@@ -43,6 +44,7 @@ export class EventsIngestService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly alerts: AlertService,
   ) {
     this.repo = new IncidentRepository(ds);
   }
@@ -96,8 +98,14 @@ export class EventsIngestService {
       await this.commit(system, at, (topo) => {
         const key = `alertmanager:${a.fingerprint ?? JSON.stringify(labels)}`;
         topo.external ??= {};
-        if (firing) topo.external[key] = `${name}: ${summary}`;
-        else delete topo.external[key];
+        topo.externalLabels ??= {};
+        if (firing) {
+          topo.external[key] = `${name}: ${summary}`;
+          topo.externalLabels[key] = { ...labels, alertname: name };
+        } else {
+          delete topo.external[key];
+          delete topo.externalLabels[key];
+        }
         return [
         {
           kind: 'external',
@@ -206,7 +214,9 @@ export class EventsIngestService {
       });
       if (r.ok) {
         for (const e of events) this.logger.info({ system, event: e.kind, incidents: r.incidents }, e.message);
-        await announceTopologyChange(this.redis, system, this.logger);
+        if (def) await announceTopologyChange(this.redis, system, this.logger);
+        // No prober watches a system that is not in the config: its (Alertmanager) alerts are evaluated here.
+        else this.alerts.onSystem({ shape: { name: system, kind: 'external', expect: {}, members: [], hasEndpoint: false, layer: 'external' }, topology: topo, incidentId: r.incidents.at(-1) });
         return { accepted: events.length, incidents: r.incidents };
       }
     }
