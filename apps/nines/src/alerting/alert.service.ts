@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
@@ -32,7 +32,7 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
  * once) in one transaction and enqueued immediately — one hop from probe to receiver.
  */
 @Injectable()
-export class AlertService {
+export class AlertService implements OnApplicationShutdown {
   private readonly repo: AlertRepository;
   private readonly log: NotificationRepository;
   private scopes = new Map<string, Scope>();
@@ -69,6 +69,11 @@ export class AlertService {
 
   async drain(): Promise<void> {
     await Promise.all([...this.scopes.values()].map((s) => s.chain));
+  }
+
+  /** The prober drains after its last observations; an api-only replica (ingested alerts) drains here. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
   }
 
   /**
