@@ -34,12 +34,19 @@ describe('HTTP API (real process)', () => {
     await r.flushdb();
     r.disconnect();
     db = await freshDatabase('api');
-    // The port is given back while the server is stopped (a later test), and another test file's server may
-    // take it for a while: the body carries a token of this run so a stranger's 200 is a failed probe here.
-    web = await startRecordingServer((_req, res) => {
+    // A later test stops this server and starts it again on the same port. Meanwhile the port is free:
+    // it is taken below the kernel's ephemeral range (32768–60999), so no other test file's listen(0)
+    // can get it, and the body carries a token of this run, so a stranger's 200 would be a failed probe.
+    const answer = (_req: unknown, res: import('node:http').ServerResponse) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`api test ${token}`);
-    });
+    };
+    for (let i = 0; !web; i++) {
+      web = await startRecordingServer(answer, { port: 20000 + Math.floor(Math.random() * 12000) }).catch((err) => {
+        if (i >= 50) throw err;
+        return undefined as unknown as RecordingServer;
+      });
+    }
     const config = writeConfig(`
 defaults: { interval: 500ms, timeout: 400ms }
 systems:

@@ -49,7 +49,7 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-export async function startRecordingServer(handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<RecordingServer> {
+export async function startRecordingServer(handler?: (req: IncomingMessage, res: ServerResponse) => void, opts: { port?: number } = {}): Promise<RecordingServer> {
   const requests: { path: string; at: number }[] = [];
   const server = createServer((req, res) => {
     requests.push({ path: req.url ?? '/', at: Date.now() });
@@ -58,7 +58,13 @@ export async function startRecordingServer(handler?: (req: IncomingMessage, res:
     res.end('ok');
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     server,
