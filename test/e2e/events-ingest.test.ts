@@ -202,6 +202,9 @@ alerting:
     const ext = (await events('orders')).find((e) => e.kind === 'external');
     assert.equal(ext?.details.alertname, 'OrdersErrorRate');
     assert.equal(ext?.member, 'orders-1:8080');
+    // Alertmanager sends a firing alert again (repeat_interval, the other replica of an HA pair): nothing new.
+    assert.equal((await post('alertmanager', amAlert('firing'))).status, 202);
+    assert.equal((await events('orders')).filter((e) => e.kind === 'external').length, 1, 'a repeated firing alert is one event');
 
     const paged = await waitFor('OrdersErrorRate firing at the receiver', () =>
       hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'OrdersErrorRate' && a.labels?.system === 'orders' && a.status === 'firing')),
@@ -218,6 +221,7 @@ alerting:
     const resolvedAt = Date.now();
     const resolved = await post('alertmanager', amAlert('resolved'));
     assert.equal(resolved.status, 202, JSON.stringify(resolved.body));
+    assert.equal((await post('alertmanager', amAlert('resolved'))).status, 202);
     const cleared = await waitFor('OrdersErrorRate resolved at the receiver', () =>
       hooks.hits.find((h) => h.json?.alerts?.some((a: any) => a.labels?.alertname === 'OrdersErrorRate' && a.labels?.system === 'orders' && a.status === 'resolved')),
     15_000);
@@ -225,6 +229,9 @@ alerting:
     await waitFor('the incident resolved', async () => (await getJson(`${nines.url}/api/v1/incidents/${open.id}`)).body.state === 'resolved', 15_000);
     const ids = hooks.hits.map((h) => String(h.headers['webhook-id']));
     assert.equal(new Set(ids).size, ids.length, 'no notification sent twice');
+    assert.equal((await events('orders')).filter((e) => e.kind === 'external').length, 2, 'firing and resolved, once each');
+    const sent = hooks.hits.flatMap((h) => h.json?.alerts ?? []).filter((a: any) => a.labels?.alertname === 'OrdersErrorRate').map((a: any) => a.status);
+    assert.deepEqual(sent, ['firing', 'resolved']);
   });
 
   it('an Alertmanager alert about a system Nines does not probe opens an incident and is routed too; resolved clears both', async () => {

@@ -99,6 +99,9 @@ export class EventsIngestService {
         const key = `alertmanager:${a.fingerprint ?? JSON.stringify(labels)}`;
         topo.external ??= {};
         topo.externalLabels ??= {};
+        // Alertmanager repeats a firing alert (repeat_interval, each replica of an HA pair, a changed
+        // group): what is already known adds nothing to the timeline, and neither does a second resolved.
+        if (firing ? topo.external[key] === `${name}: ${summary}` : !(key in topo.external)) return [];
         if (firing) {
           topo.external[key] = `${name}: ${summary}`;
           topo.externalLabels[key] = { ...labels, alertname: name };
