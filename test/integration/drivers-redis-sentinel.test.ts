@@ -147,6 +147,27 @@ describe('redis-sentinel watch() reconnects', () => {
   });
 });
 
+describe('redis-sentinel: the master dies, sentinels with the default down-after (30 s)', () => {
+  let g: SentinelGroup;
+
+  before(async () => {
+    g = await startSentinelGroup({ downAfterMs: 30_000 });
+    await waitForSentinelsReady(g);
+  });
+  after(async () => {
+    await g?.stop();
+  });
+
+  test('down at once, as clients sent to the dead master see it, while the sentinels still name it for 30 s', async () => {
+    assert.equal((await probe({ sentinels: g.sentinelAddresses, master: g.masterName })).up, true);
+    await g.master.kill();
+    const obs = await probe({ sentinels: g.sentinelAddresses, master: g.masterName });
+    assert.equal(obs.up, false);
+    assert.equal(obs.reason, `master ${g.masterName} at ${g.master.address} (named by 3 of 3 sentinels) unreachable from Nines: connection refused`);
+    assert.equal(obs.leader, g.master.address);
+  });
+});
+
 describe('redis-sentinel secrets', () => {
   const PW = 'redis-Pa55-never-shown';
   const SPW = 'sentinel-Pa55-never-shown';

@@ -70,3 +70,19 @@ test('a replica following someone other than the master is a warning', () => {
   const obs = interpretSentinelViews('lab-redis', ['a:1', 'b:2', 'c:3'].map((a) => healthyView(a, { replicas: [stray] })));
   assert.match(obs.warning ?? '', /replicates from 10\.0\.0\.9:6379, not 127\.0\.0\.1:26379/);
 });
+
+test('the named master refuses connections before the sentinels call it o_down: down, as clients see it', () => {
+  const views = ['a:1', 'b:2', 'c:3'].map((a) => healthyView(a));
+  const obs = interpretSentinelViews('lab-redis', views, { error: 'unreachable from Nines: connection refused', unreachable: true });
+  assert.deepEqual([obs.up, obs.reason], [false, 'master lab-redis at 127.0.0.1:26379 (named by 3 of 3 sentinels) unreachable from Nines: connection refused']);
+  assert.equal(obs.leader, '127.0.0.1:26379', 'the master the sentinels still name');
+});
+
+test("a master that refuses Nines' password, or answers ROLE oddly, is a warning: clients with the right password are served", () => {
+  const views = ['a:1', 'b:2', 'c:3'].map((a) => healthyView(a));
+  for (const error of ['authentication failed: invalid password', 'ROLE failed: ERR unknown command']) {
+    const obs = interpretSentinelViews('lab-redis', views, { error });
+    assert.equal(obs.up, true, error);
+    assert.match(obs.warning ?? '', new RegExp(`master 127\\.0\\.0\\.1:26379: ${error}`));
+  }
+});

@@ -39,6 +39,8 @@ export interface MasterSelfView {
   offset?: number;
   replicaOffsets?: Record<string, number>;
   error?: string;
+  /** No connection (refused, timed out): what a client sent there by the sentinels meets too. */
+  unreachable?: boolean;
 }
 
 /** Turns a flat [k1, v1, k2, v2, …] reply into a map. */
@@ -123,6 +125,12 @@ export function interpretSentinelViews(masterName: string, views: SentinelView[]
   }
   if (agreeing.some((v) => flags(v.master).includes('o_down'))) {
     return { ...obs, up: false, reason: `master ${masterName} at ${leader} is o_down` };
+  }
+  // Clients ask the sentinels for the master and connect to it. When that master is gone, they fail
+  // from that moment, while the sentinels still name it until down-after-milliseconds (30 s by
+  // default) and a quorum declare it o_down: an outage from the first refused connection, not from o_down.
+  if (self?.unreachable) {
+    return { ...obs, up: false, reason: `master ${masterName} at ${leader} (named by ${agreeCount} of ${n} sentinels) ${self.error}` };
   }
 
   const warnings: string[] = [];
@@ -259,7 +267,8 @@ async function askMaster(address: string, password: string | undefined, signal: 
     }
     return self;
   } catch (err) {
-    return { error: err instanceof AuthError ? err.message : `unreachable from Nines: ${describeFailure(err, timeoutMs)}` };
+    if (err instanceof AuthError) return { error: err.message };
+    return { error: `unreachable from Nines: ${describeFailure(err, timeoutMs)}`, unreachable: true };
   } finally {
     conn?.close();
   }
