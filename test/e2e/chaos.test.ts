@@ -248,7 +248,7 @@ systems:${labRedisSystem()}
       await labUp(['redis-sentinel']); // waits until the returning node replicates and the Sentinels agree
     });
 
-    it('switch_master is on the timeline within a second of Sentinel announcing it', async () => {
+    it('switch_master is on the timeline within a second of Sentinel announcing it', async (tc) => {
       const killed = await labBreak('redis-kill-master');
       const announced = await waitFor('a Sentinel announcing +switch-master', () => sentinels.announced[0], 20_000, 20);
       const { incident: inc, timeline: t } = await waitForIncident(c, 'lab-redis', 'switch_master', (t) => kinds(t).includes('switch_master'));
@@ -277,6 +277,17 @@ systems:${labRedisSystem()}
       assert.equal(ct.filter((e) => e.kind === 'new_primary_elected').length, 1, `one new_primary_elected: ${describeTimeline(ct)}`);
       assert.equal(confirmed.incident.id, inc.id);
       assert.equal((await incident(c, inc.id)).failovers, 1);
+
+      // The endpoint is the Sentinels: clients sent to the dead master fail from the kill, not from
+      // o_down, until the Sentinels name the new master. RTO spans kill → +switch-master.
+      const measured = await waitFor('RTO measured', async () => {
+        const i = await incident(c, inc.id);
+        return i.measurements?.rto?.value_ms !== undefined ? i.measurements.rto : undefined;
+      }, 20_000);
+      const switchedAfter = announced.at - killed;
+      tc.diagnostic(`test clock kill → +switch-master ${switchedAfter}ms; Nines RTO ${measured.value_ms}ms (${measured.measured})`);
+      assert.match(measured.measured, /user-facing endpoint/);
+      assertNear(`RTO (${JSON.stringify(measured)})`, measured.value_ms, switchedAfter - INTERVAL, switchedAfter + INTERVAL, undefined, SLACK);
     });
   });
 
