@@ -191,6 +191,11 @@ interface SentinelRun {
   detection_ms: number;
   nines_received_ms: number;
   detection_result: 'PASS' | 'MISS';
+  /** kill → +switch-master: from then on a client asking the Sentinels is sent to a live master. */
+  bench_rto_ms: number;
+  nines_rto_ms: number;
+  rto_error_ms: number;
+  rto_result: 'PASS' | 'MISS';
 }
 
 async function sentinelRun(o: Options, run: number): Promise<SentinelRun> {
@@ -206,6 +211,9 @@ systems:${labRedisSystem()}
     const announced = await waitFor('a Sentinel announcing +switch-master', () => listener.announced[0], 30_000, 5);
     const sw = await eventRecorded(c, 'lab-redis', 'switch_master');
     const detection = sw.recordedAt - announced.at;
+    const { incident } = await waitForIncident(c, 'lab-redis', 'RTO measured', (_t, i) => i.measurements?.rto?.value_ms !== undefined, 30_000);
+    const benchRto = announced.at - killedAt;
+    const error = incident.measurements.rto.value_ms - benchRto;
     await labBreak('redis-restart-old-master');
     return {
       run,
@@ -213,6 +221,10 @@ systems:${labRedisSystem()}
       detection_ms: detection,
       nines_received_ms: sw.at - announced.at,
       detection_result: detection < GOAL_EVENT_MS ? 'PASS' : 'MISS',
+      bench_rto_ms: benchRto,
+      nines_rto_ms: incident.measurements.rto.value_ms,
+      rto_error_ms: error,
+      rto_result: Math.abs(error) <= o.intervalMs ? 'PASS' : 'MISS',
     };
   } finally {
     listener.close();
@@ -243,7 +255,9 @@ async function main(): Promise<void> {
       if (o.only !== 'postgres') {
         const r = await sentinelRun(o, run);
         sentinel.push(r);
-        console.log(`sentinel #${run}: +switch-master ${ms(r.sentinel_failover_ms)} after the kill; Nines received it after ${ms(r.nines_received_ms)} and recorded it after ${ms(r.detection_ms)} (${r.detection_result})`);
+        console.log(
+          `sentinel #${run}: +switch-master ${ms(r.sentinel_failover_ms)} after the kill; Nines received it after ${ms(r.nines_received_ms)} and recorded it after ${ms(r.detection_ms)} (${r.detection_result}); RTO bench ${ms(r.bench_rto_ms)}, Nines ${ms(r.nines_rto_ms)}, error ${ms(r.rto_error_ms)} (${r.rto_result})`,
+        );
       }
     }
   } finally {
@@ -253,6 +267,7 @@ async function main(): Promise<void> {
   const pgDetect = stats(pg.map((r) => r.detection_ms));
   const pgErr = stats(pg.map((r) => Math.abs(r.rto_error_ms)));
   const sDetect = stats(sentinel.map((r) => r.detection_ms));
+  const sErr = stats(sentinel.map((r) => Math.abs(r.rto_error_ms)));
   const verdict = (ok: boolean, n: number) => (n ? (ok ? 'PASS' : 'MISS') : 'n/a');
   const goals = {
     event_driven_detection: {
@@ -273,6 +288,12 @@ async function main(): Promise<void> {
       max_ms: pgErr.max,
       result: verdict(pgErr.max !== undefined && pgErr.max <= o.intervalMs, pgErr.n),
     },
+    sentinel_rto_error: {
+      goal: `|Nines' RTO − kill → +switch-master| ≤ one interval (${o.intervalMs} ms), Sentinel as the endpoint`,
+      median_ms: sErr.median,
+      max_ms: sErr.max,
+      result: verdict(sErr.max !== undefined && sErr.max <= o.intervalMs, sErr.n),
+    },
   };
   console.log('');
   console.log(`                        median     max        goal`);
@@ -287,7 +308,7 @@ async function main(): Promise<void> {
       options: { runs: o.runs, only: o.only ?? 'both', interval_ms: o.intervalMs, timeout_ms: o.timeoutMs, promote_after_ms: o.promoteAfterMs },
       goals,
       postgres: { runs: pg, detection_ms: pgDetect, rto_abs_error_ms: pgErr, rto_error_ms: stats(pg.map((r) => r.rto_error_ms)) },
-      sentinel: { runs: sentinel, detection_ms: sDetect, sentinel_failover_ms: stats(sentinel.map((r) => r.sentinel_failover_ms)) },
+      sentinel: { runs: sentinel, detection_ms: sDetect, sentinel_failover_ms: stats(sentinel.map((r) => r.sentinel_failover_ms)), rto_abs_error_ms: sErr, rto_error_ms: stats(sentinel.map((r) => r.rto_error_ms)) },
     };
     mkdirSync(dirname(o.out), { recursive: true });
     writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');

@@ -384,7 +384,9 @@ systems:
         while (polling) {
           requests++;
           try {
-            const r = await fetch(`http://127.0.0.1:${LAB_PORTS.haproxy}/`, { signal: AbortSignal.timeout(1000) });
+            // A failed request is an error status or a refused connection, which come at once; 3 s only
+            // bounds a hang (1 s was once exceeded by a healthy request while CI kept both cores busy).
+            const r = await fetch(`http://127.0.0.1:${LAB_PORTS.haproxy}/`, { signal: AbortSignal.timeout(3000) });
             if (r.status !== 200) failures.push(`status ${r.status}`);
             await r.text();
           } catch (err) {
