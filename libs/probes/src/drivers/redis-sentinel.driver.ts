@@ -39,7 +39,7 @@ export interface MasterSelfView {
   offset?: number;
   replicaOffsets?: Record<string, number>;
   error?: string;
-  /** No connection (refused, timed out): what a client sent there by the sentinels meets too. */
+  /** No connection, for certain (refused, reset, no route): what a client sent there by the sentinels meets too. */
   unreachable?: boolean;
 }
 
@@ -268,7 +268,11 @@ async function askMaster(address: string, password: string | undefined, signal: 
     return self;
   } catch (err) {
     if (err instanceof AuthError) return { error: err.message };
-    return { error: `unreachable from Nines: ${describeFailure(err, timeoutMs)}`, unreachable: true };
+    // Only a definite answer counts as the master being gone: refused or reset by the peer, no route to
+    // it. A timeout within the small share of the probe's budget left for ROLE stays a warning, so a
+    // busy prober does not page; a master whose host vanished is down for the sentinels soon enough.
+    const definite = ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String((err as NodeJS.ErrnoException)?.code));
+    return { error: `unreachable from Nines: ${describeFailure(err, timeoutMs)}`, ...(definite ? { unreachable: true } : {}) };
   } finally {
     conn?.close();
   }
