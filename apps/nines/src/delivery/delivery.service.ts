@@ -55,7 +55,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   // Claims and outcomes of the deliveries in flight, by group commit (see Coalescer).
   private readonly claims: Coalescer<ClaimedNotification>;
   private readonly sends: Coalescer<Date>;
-  private readonly lanes = new Lanes((key) => (key.endsWith('/email') ? LANE_LIMIT.email : LANE_LIMIT.webhook));
+  private readonly lanes = new Lanes();
   private dispatching = false;
 
   constructor(
@@ -164,7 +164,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     if (!n) return 'skipped'; // sent, dead, or being sent by another worker right now
     const claimedAt = Date.now();
     try {
-      return await this.lanes.run(`${n.receiver}/${n.channel}`, async () => {
+      return await this.lanes.run(`${n.receiver}/${n.channel}`, LANE_LIMIT[n.channel], async () => {
         if (Date.now() - claimedAt > RENEW_CLAIM_AFTER_MS && !(await this.log.renewClaim(id, n.attempts))) return 'skipped';
         return this.send(n, attempt);
       });

@@ -17,11 +17,11 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 describe('Lanes: deliveries in flight per receiver', () => {
   it('runs at most the lane limit at once; the rest wait and start in arrival order', async () => {
-    const lanes = new Lanes(() => 2);
+    const lanes = new Lanes();
     const started: number[] = [];
     const gates = Array.from({ length: 5 }, () => gate());
     const runs = gates.map((g, i) =>
-      lanes.run('hook/webhook', async () => {
+      lanes.run('hook/webhook', 2, async () => {
         started.push(i);
         await g.done;
         return i;
@@ -44,11 +44,11 @@ describe('Lanes: deliveries in flight per receiver', () => {
   });
 
   it('a full lane does not hold up another receiver', async () => {
-    const lanes = new Lanes(() => 1);
+    const lanes = new Lanes();
     const hung = gate();
-    const stuck = lanes.run('hanging/webhook', () => hung.done);
-    const queued = lanes.run('hanging/webhook', async () => 'late');
-    assert.equal(await lanes.run('fast/webhook', async () => 'served'), 'served');
+    const stuck = lanes.run('hanging/webhook', 1, () => hung.done);
+    const queued = lanes.run('hanging/webhook', 1, async () => 'late');
+    assert.equal(await lanes.run('fast/webhook', 1, async () => 'served'), 'served');
     assert.deepEqual(lanes.snapshot(), { 'hanging/webhook': { running: 1, waiting: 1 } });
     hung.open();
     await stuck;
@@ -56,18 +56,18 @@ describe('Lanes: deliveries in flight per receiver', () => {
   });
 
   it('a delivery that throws frees its slot; the error reaches its caller only', async () => {
-    const lanes = new Lanes(() => 1);
+    const lanes = new Lanes();
     const g = gate();
-    const failing = lanes.run('r/email', () => g.done);
-    const next = lanes.run('r/email', async () => 'next ran');
+    const failing = lanes.run('r/email', 1, () => g.done);
+    const next = lanes.run('r/email', 1, async () => 'next ran');
     g.fail(new Error('SMTP 421'));
     await assert.rejects(failing, /SMTP 421/);
     assert.equal(await next, 'next ran');
     assert.deepEqual(lanes.snapshot(), {});
   });
 
-  it('limits come from the key (email lanes narrower than webhook lanes); a limit below 1 counts as 1', async () => {
-    const lanes = new Lanes((key) => (key.endsWith('/email') ? 0 : 3));
+  it('each run names the limit of its lane; a limit below 1 counts as 1', async () => {
+    const lanes = new Lanes();
     const gates = Array.from({ length: 4 }, () => gate());
     let running = 0;
     let peak = 0;
@@ -76,7 +76,7 @@ describe('Lanes: deliveries in flight per receiver', () => {
       await g.done;
       running--;
     };
-    const mails = gates.slice(0, 2).map((g) => lanes.run('r/email', work(g)));
+    const mails = gates.slice(0, 2).map((g) => lanes.run('r/email', 0, work(g)));
     await turn();
     assert.deepEqual(lanes.snapshot(), { 'r/email': { running: 1, waiting: 1 } });
     for (const g of gates) g.open();
@@ -85,16 +85,16 @@ describe('Lanes: deliveries in flight per receiver', () => {
   });
 
   it('close(): running work finishes, waiting work and later calls fail at once (the shutdown does not wait behind a backlog)', async () => {
-    const lanes = new Lanes(() => 1);
+    const lanes = new Lanes();
     const g = gate();
-    const running = lanes.run('hanging/webhook', async () => {
+    const running = lanes.run('hanging/webhook', 1, async () => {
       await g.done;
       return 'finished';
     });
-    const waiting = [lanes.run('hanging/webhook', async () => 'never'), lanes.run('hanging/webhook', async () => 'never')];
+    const waiting = [lanes.run('hanging/webhook', 1, async () => 'never'), lanes.run('hanging/webhook', 1, async () => 'never')];
     lanes.close();
     for (const w of waiting) await assert.rejects(w, LanesClosedError);
-    await assert.rejects(lanes.run('other/webhook', async () => 'never'), LanesClosedError);
+    await assert.rejects(lanes.run('other/webhook', 1, async () => 'never'), LanesClosedError);
     g.open();
     assert.equal(await running, 'finished');
   });

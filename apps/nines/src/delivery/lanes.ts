@@ -1,5 +1,5 @@
 /**
- * One lane per receiver and channel: at most `limit(key)` deliveries to it run at once, the rest
+ * One lane per receiver and channel: at most `limit` deliveries to it run at once, the rest
  * wait in order. The worker takes many more jobs than any one lane may run, so a receiver that
  * hangs fills its own lane and waits there, while every other receiver's deliveries go past it.
  */
@@ -19,8 +19,6 @@ export class Lanes {
   private readonly lanes = new Map<string, { running: number; waiting: Waiter[] }>();
   private closed = false;
 
-  constructor(private readonly limit: (key: string) => number) {}
-
   /**
    * Work already running finishes; work still waiting, and any run() from now on, fails with
    * LanesClosedError at once, so a shutdown does not wait behind a hanging receiver's backlog.
@@ -30,11 +28,12 @@ export class Lanes {
     for (const lane of this.lanes.values()) for (const w of lane.waiting.splice(0)) w.cancel(new LanesClosedError());
   }
 
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` in lane `key`, which lets `limit` run at once (the caller's limit for that receiver and channel). */
+  async run<T>(key: string, limit: number, work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new LanesClosedError();
     let lane = this.lanes.get(key);
     if (!lane) this.lanes.set(key, (lane = { running: 0, waiting: [] }));
-    if (lane.running >= Math.max(1, this.limit(key))) await new Promise<void>((go, cancel) => lane!.waiting.push({ go, cancel }));
+    if (lane.running >= Math.max(1, limit)) await new Promise<void>((go, cancel) => lane!.waiting.push({ go, cancel }));
     else lane.running++;
     try {
       return await work();
