@@ -41,11 +41,13 @@ describe('HTTP API (real process)', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`api test ${token}`);
     };
-    for (let i = 0; !web; i++) {
-      web = await startRecordingServer(answer, { port: 20000 + Math.floor(Math.random() * 12000) }).catch((err) => {
-        if (i >= 50) throw err;
-        return undefined as unknown as RecordingServer;
-      });
+    for (let i = 0; ; i++) {
+      try {
+        web = await startRecordingServer(answer, { port: 20000 + Math.floor(Math.random() * 12000) });
+        break;
+      } catch (err) {
+        if (i >= 50) throw err; // fifty ports in use in a row: something else is wrong
+      }
     }
     const config = writeConfig(`
 defaults: { interval: 500ms, timeout: 400ms }

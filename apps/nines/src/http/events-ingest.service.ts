@@ -95,15 +95,16 @@ export class EventsIngestService {
       const at = Date.parse((firing ? a.startsAt : a.endsAt) ?? '') || this.clock.now();
       const name = labels.alertname ?? 'alert';
       const summary = a.annotations?.summary ?? a.annotations?.description ?? name;
+      const problem = `${name}: ${summary}`;
       await this.commit(system, at, (topo) => {
         const key = `alertmanager:${a.fingerprint ?? JSON.stringify(labels)}`;
         topo.external ??= {};
         topo.externalLabels ??= {};
         // Alertmanager repeats a firing alert (repeat_interval, each replica of an HA pair, a changed
         // group): what is already known adds nothing to the timeline, and neither does a second resolved.
-        if (firing ? topo.external[key] === `${name}: ${summary}` : !(key in topo.external)) return [];
+        if (firing ? topo.external[key] === problem : !(key in topo.external)) return [];
         if (firing) {
-          topo.external[key] = `${name}: ${summary}`;
+          topo.external[key] = problem;
           topo.externalLabels[key] = { ...labels, alertname: name };
         } else {
           delete topo.external[key];
@@ -117,7 +118,7 @@ export class EventsIngestService {
           at,
           severity: firing ? (SEVERITIES[labels.severity ?? ''] ?? 'warning') : 'info',
           bad: firing,
-          message: `${system}: ${firing ? '' : 'resolved: '}${name}: ${summary}`,
+          message: `${system}: ${firing ? '' : 'resolved: '}${problem}`,
           details: { source_kind: 'alertmanager', alertname: name, labels, fingerprint: a.fingerprint, status: a.status },
         },
         ];
