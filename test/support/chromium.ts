@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
-/** Debian's chromium (scripts/install-system-deps.sh installs it). */
+/** Debian's chromium (npm test's set-up installs it: scripts/system-deps.mjs). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: run scripts/install-system-deps.sh (Debian package chromium)`;
+export const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: run npm test as root, or apt-get install chromium`;
 
 export interface PageCheck {
   /** Console errors, uncaught exceptions and failed loads, as the browser logged them. */

@@ -8,6 +8,7 @@ import { ConfigError, formatIssues } from '../../../libs/config/src/errors';
 import { readSettings, SettingsError } from '../../../libs/config/src/settings';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { startNines } from './bootstrap';
+import { whereToLook } from './runtime/where-to-look';
 import { weeklyReport } from './reports/report.command';
 import { sloCommand } from './slo/slo-import.command';
 
@@ -108,6 +109,7 @@ async function start(): Promise<void> {
   const logger = createLogger({ level: settings.logLevel });
   if (settings.configPathWasDefault && settings.configPath !== 'nines.yaml') logger.info(`no nines.yaml here: using ${settings.configPath}`);
   const running = await startNines(settings, logger);
+  process.stderr.write(`${whereToLook(running.url, settings.roles).join('\n')}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
