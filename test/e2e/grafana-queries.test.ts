@@ -1,18 +1,16 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { stringify as toYaml } from 'yaml';
 import { freshDatabase, redisUrlFor } from '../support/env';
-import { dashboardQueries, expandSql, interpolatePromQL, loadDashboards, loadYaml, type GrafanaQuery, type Json, type VariableValues } from '../support/grafana';
+import { dashboardQueries, expandSql, interpolatePromQL, loadDashboards, type GrafanaQuery, type Json, type VariableValues } from '../support/grafana';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
+import { startPrometheus } from '../support/prometheus';
 import { startHttpServer, reply, type TestHttpServer } from '../support/servers/http';
 import { startPostgresPair, type PostgresPair } from '../support/servers/postgres-pair';
 import { startRedis } from '../support/servers/redis-ha';
-import { freePort, spawnServer, tempDir, waitForPort, type Spawned } from '../support/servers/spawned';
+import { freePort, tempDir, type Spawned } from '../support/servers/spawned';
 import { closedPort } from '../support/servers/tcp';
 import { certValidBetween } from '../support/servers/tls-cert';
 import { getJson, sleep, waitFor } from '../support/wait';
@@ -41,7 +39,6 @@ describe('Grafana queries against a real Prometheus and the Nines database', () 
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let sql: Client;
   let nines: NinesProcess;
-  let prometheus: Spawned;
   let promUrl = '';
   let dir: { path: string; remove(): void };
   let https: TestHttpServer;
@@ -134,28 +131,9 @@ slos:
     timings.ninesStartMs = Date.now() - t0;
 
     // The example config, pointed at this Nines and scraping every second.
-    const prom = loadYaml('prometheus.yml');
-    const ninesHost = new URL(nines.url).host;
-    prom.global = { ...prom.global, scrape_interval: SCRAPE, scrape_timeout: SCRAPE, evaluation_interval: SCRAPE };
-    for (const job of prom.scrape_configs) {
-      for (const s of job.static_configs ?? []) s.targets = s.targets.map((t: string) => t.replace('127.0.0.1:9797', ninesHost));
-      for (const h of job.http_sd_configs ?? []) {
-        h.url = h.url.replace('127.0.0.1:9797', ninesHost);
-        h.refresh_interval = '1s';
-      }
-    }
-    const promConfig = join(dir.path, 'prometheus.yml');
-    writeFileSync(promConfig, toYaml(prom));
-    prometheus = spawnServer('/usr/bin/prometheus', [
-      `--config.file=${promConfig}`,
-      `--storage.tsdb.path=${join(dir.path, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ]);
-    servers.push(prometheus);
-    promUrl = `http://127.0.0.1:${promPort}`;
-    await waitForPort(promPort, prometheus, 30_000);
-    await waitFor('Prometheus ready', async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 30_000);
+    const prom = await startPrometheus(dir.path, nines.url, { scrape: SCRAPE, port: promPort });
+    servers.push(prom.proc);
+    promUrl = prom.url;
     await waitFor('Prometheus scraped Nines', async () => (await promQuery('/api/v1/query', { query: 'up{job="nines"} == 1' })).result.length > 0, 30_000, 250);
     await waitFor(
       'cache, db and web healthy',

@@ -83,7 +83,8 @@ const regexEscape = (s: string) => s.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&');
  * Grafana's Prometheus interpolation: a single value regex-escaped, several as (a|b), and
  * $__range, $__rate_interval, $__interval as durations.
  */
-export function interpolatePromQL(expr: string, vars: VariableValues, builtins: { range: string; rateInterval: string; interval: string }): string {
+/** `raw`: values are regexes already (Grafana's "All" as `.*`), not label values to escape. */
+export function interpolatePromQL(expr: string, vars: VariableValues, builtins: { range: string; rateInterval: string; interval: string }, opts: { raw?: boolean } = {}): string {
   return expr.replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (whole, braced: string | undefined, _fmt: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare!;
     if (name === '__range') return builtins.range;
@@ -91,7 +92,8 @@ export function interpolatePromQL(expr: string, vars: VariableValues, builtins: 
     if (name === '__interval') return builtins.interval;
     const values = vars[name];
     if (!values) throw new Error(`unknown variable $${name} in ${expr}`);
-    return values.length === 1 ? regexEscape(values[0]) : `(${values.map(regexEscape).join('|')})`;
+    const esc = opts.raw ? (v: string) => v : regexEscape;
+    return values.length === 1 ? esc(values[0]) : `(${values.map(esc).join('|')})`;
   });
 }
 

@@ -30,7 +30,7 @@ import { RollupCompactionService } from './slo/rollup-compaction.service';
 import { SloAlertService } from './slo/slo-alerts.service';
 import { SloMetricsService } from './slo/slo-metrics.service';
 import { SloService } from './slo/slo.service';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
+import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
 
 /** One module, its parts chosen by role: api (HTTP API), prober (engine), worker (maintenance, delivery). */
 @Module({})
@@ -47,6 +47,7 @@ export class AppModule {
       { provide: METRICS, useValue: rt.metrics },
       { provide: READINESS, useValue: rt.readiness },
       { provide: TARGET_IDS, useValue: rt.targetIds },
+      { provide: LIVE_STATES, useValue: rt.liveStates },
       { provide: APP_FILTER, useClass: ErrorFilter },
       ConfigReloadService,
       NotificationQueue,

@@ -18,6 +18,7 @@ import { PinoNestLogger } from './runtime/nest-logger';
 import { Readiness } from './runtime/readiness';
 import { connectRedis } from './runtime/redis';
 import type { Runtime } from './runtime/runtime';
+import { LiveStates } from './runtime/live-states';
 import { TargetIds } from './runtime/target-ids';
 
 export interface RunningNines {
@@ -56,11 +57,14 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   });
 
   const metrics = new NinesMetrics();
+  const liveStates = new LiveStates();
+  metrics.follow(config.get());
+  config.onChange((next) => metrics.follow(next));
   if (settings.roles.has('api')) {
-    new StateCollector(new StateRepository(dataSource), metrics.registry);
-    new IncidentCollector(new IncidentQuery(dataSource), metrics.registry);
+    new StateCollector({ targets: () => config.get().targets, state: new StateRepository(dataSource), live: () => liveStates.lookup, clock: systemClock }, metrics.registry);
+    new IncidentCollector({ query: new IncidentQuery(dataSource), systems: () => config.get().systems.map((s) => s.name) }, metrics.registry);
   }
-  const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds };
+  const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds, liveStates };
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
     logger: new PinoNestLogger(logger),

@@ -1,5 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { reasonClass } from './reason-class';
+import type { NinesConfig } from '../../config/src/config';
+import { REASON_CLASSES, reasonClass } from './reason-class';
+
+/** Outcomes of nines_notifications_total. */
+export const NOTIFICATION_OUTCOMES = ['sent', 'failed', 'dead'] as const;
 
 /**
  * The process's own metrics on an injected registry: engine health (probes run, failed,
@@ -75,6 +79,42 @@ export class NinesMetrics {
       registers,
     });
     this.alertTransitions = new Counter({ name: 'nines_alert_transitions_total', help: 'Alert state changes.', labelNames: ['alertname', 'transition'], registers });
+  }
+
+  private known = { kinds: new Set<string>(), receivers: new Set<string>() };
+
+  /**
+   * Exports at 0 every counter series whose labels the config names (probe kinds and their
+   * failure reasons, receivers and delivery outcomes), so a panel or an increase() has a series
+   * from the first scrape; on a reload, the series of what the config no longer names go away.
+   */
+  follow(config: NinesConfig): void {
+    const kinds = new Set(config.targets.map((t) => t.probe.kind));
+    const receivers = new Set((config.raw.alerting?.receivers ?? []).map((r: { name: string }) => r.name));
+    for (const kind of this.known.kinds) {
+      if (kinds.has(kind)) continue;
+      this.probesTotal.remove({ kind });
+      for (const reason of REASON_CLASSES) this.probesFailed.remove({ kind, reason });
+    }
+    for (const receiver of this.known.receivers) {
+      if (receivers.has(receiver)) continue;
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.remove({ receiver, outcome });
+      this.notificationLatency.remove({ receiver });
+    }
+    for (const kind of kinds) {
+      this.probesTotal.inc({ kind }, 0);
+      for (const reason of REASON_CLASSES) this.probesFailed.inc({ kind, reason }, 0);
+    }
+    for (const receiver of receivers) {
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ receiver, outcome }, 0);
+      this.notificationLatency.zero({ receiver });
+    }
+    this.known = { kinds, receivers };
+  }
+
+  /** The text exposition. prom-client writes NaN as `Nan`, which the format does not define. */
+  async exposition(): Promise<string> {
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   recordProbe(kind: string, up: boolean, reason?: string): void {

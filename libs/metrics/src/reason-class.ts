@@ -16,6 +16,9 @@ const CLASSES: [RegExp, string][] = [
   [/^(protocol error|malformed|unexpected|not a )/, 'protocol'],
 ];
 
+/** Every value the `reason` label can take. */
+export const REASON_CLASSES: readonly string[] = [...CLASSES.map(([, c]) => c), 'other', 'unknown'];
+
 export function reasonClass(reason: string | undefined): string {
   if (!reason) return 'unknown';
   const r = reason.toLowerCase();

@@ -5,13 +5,21 @@ import type { SloReport } from '../../slo/src/engine';
 /**
  * SLO series (PRODUCT.md): objective, availability and burn rate per window, budget remaining
  * and nines, from the SLO service's cached evaluation (never one evaluation per scrape).
- * Series of SLOs without data are left out rather than exported as zeros.
+ * Every SLO has every series from the first scrape. Before its first valid event (nothing probed
+ * in the window yet) nothing has been spent or burnt: budget remaining 1, burn rates 0, while
+ * availability and nines, a ratio of no events, are NaN. When an evaluation fails (Nines' own
+ * PostgreSQL unreachable), the last one stays.
  */
 export class SloCollector {
   constructor(reports: () => Promise<SloReport[]>, registry: Registry) {
     const registers = [registry];
     // `reports` is cached by the caller (SloService.current), so every gauge may ask.
-    const read = () => reports().catch(() => [] as SloReport[]);
+    let last: SloReport[] = [];
+    const read = async () => {
+      const fresh = await reports().catch(() => undefined);
+      if (fresh) last = fresh;
+      return last;
+    };
     const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, r: SloReport) => void) =>
       new Gauge({
         name,
@@ -30,21 +38,21 @@ export class SloCollector {
       'SLI (good / valid events) over the SLO window (window = its spec, e.g. 30d or month) and over each burn-rate window.',
       ['slo', 'window'],
       (g, r) => {
-        if (r.numbers.sli !== null) g.set({ slo: slo(r), window: r.plan.window.label }, r.numbers.sli);
-        for (const [w, burn] of Object.entries(r.burnRates)) if (burn !== null && w !== r.plan.window.label) g.set({ slo: slo(r), window: w }, 1 - burn * budgetRatio(r.plan.def.objective));
+        g.set({ slo: slo(r), window: r.plan.window.label }, r.numbers.sli ?? NaN);
+        for (const [w, burn] of Object.entries(r.burnRates)) if (w !== r.plan.window.label) g.set({ slo: slo(r), window: w }, burn === null ? NaN : 1 - burn * budgetRatio(r.plan.def.objective));
       },
     );
     gauge('nines_slo_error_budget_remaining_ratio', 'Error budget left: 1 untouched, 0 exhausted, negative overspent.', ['slo'], (g, r) => {
-      if (r.budget.remainingRatio !== null) g.set({ slo: slo(r) }, r.budget.remainingRatio);
+      g.set({ slo: slo(r) }, r.budget.remainingRatio ?? (r.numbers.bad > 0 ? 0 : 1));
     });
     gauge('nines_slo_error_budget_remaining_seconds', 'Error budget left as downtime (negative when overspent).', ['slo'], (g, r) => {
       if (r.budget.remainingMs !== null) g.set({ slo: slo(r) }, r.budget.remainingMs / 1000);
     });
     gauge('nines_slo_burn_rate', 'How many times faster than the budget allows errors arrive, per window (5m … 3d).', ['slo', 'window'], (g, r) => {
-      for (const [w, burn] of Object.entries(r.burnRates)) if (burn !== null) g.set({ slo: slo(r), window: w }, burn);
+      for (const [w, burn] of Object.entries(r.burnRates)) g.set({ slo: slo(r), window: w }, burn ?? 0);
     });
     gauge('nines_slo_nines', 'Availability nines over the SLO window: −log10(1 − availability); +Inf without errors.', ['slo'], (g, r) => {
-      if (r.nines !== null) g.set({ slo: slo(r) }, r.nines);
+      g.set({ slo: slo(r) }, r.nines ?? NaN);
     });
   }
 }

@@ -1,64 +1,105 @@
 import { Gauge, Registry } from 'prom-client';
+import type { Clock } from '../../common/src/clock';
+import type { ProbeTarget } from '../../probes/src/target';
+import type { TargetState } from '../../probes/src/target-state';
 import type { StateRepository, TargetView } from '../../storage/src/state.repository';
+import { systemsUp, targetSeries, type StoredTargetState, type TargetSeries } from './target-series';
 
 const LABELS = ['target', 'system', 'member', 'layer', 'kind'] as const;
 
-/**
- * Blackbox-compatible and HA-state series, read from the shared target_state table at scrape
- * time (cached briefly), so every API replica exports the same picture and a target moving
- * between probers does not leave stale series behind.
- */
-export class StateCollector {
-  private cache?: { at: number; rows: Promise<TargetView[]> };
+type TopologyLag = { system: string; member: string; lag_seconds: number | null; lag_bytes: number | null };
+
+/** The shared rows, read at most once per maxAgeMs; when a read fails or hangs, the last good one. */
+class Snapshot<T> {
+  private value: T;
+  private at = -Infinity;
+  private inFlight?: Promise<void>;
 
   constructor(
-    private readonly state: StateRepository,
-    registry: Registry,
-    private readonly maxAgeMs = 1000,
+    initial: T,
+    private readonly read: () => Promise<T>,
+    private readonly clock: Clock,
+    private readonly maxAgeMs: number,
+    private readonly waitMs: number,
   ) {
+    this.value = initial;
+  }
+
+  async get(): Promise<T> {
+    if (this.clock.now() - this.at > this.maxAgeMs && !this.inFlight) {
+      this.inFlight = this.read().then(
+        (v) => {
+          this.value = v;
+          this.at = this.clock.now();
+        },
+        () => undefined, // keep the last good snapshot; its series age and are marked stale
+      );
+      this.inFlight.finally(() => (this.inFlight = undefined));
+    }
+    // A scrape never waits long on a database that does not answer.
+    if (this.inFlight) await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, this.waitMs).unref())]);
+    return this.value;
+  }
+}
+
+export interface StateCollectorOptions {
+  /** The configured targets (members, endpoints, standalone): the series' label sets. */
+  targets: () => readonly ProbeTarget[];
+  /** Shared target_state rows: other probers' targets. */
+  state: Pick<StateRepository, 'targets' | 'topologyLag'>;
+  /** This process's own prober state, when it runs one: fresh without any dependency. */
+  live: () => ((key: string) => TargetState | undefined) | undefined;
+  clock: Clock;
+  maxAgeMs?: number;
+  waitMs?: number;
+}
+
+/**
+ * Blackbox-compatible and HA-state series for every configured target. Each target's last result
+ * comes from whichever source saw it last: this process's prober (so the series stay while
+ * PostgreSQL is unreachable) or the shared rows (every api replica exports the whole picture).
+ * A result older than two intervals plus the timeout is still exported, with nines_probe_stale 1.
+ */
+export class StateCollector {
+  private readonly rows: Snapshot<Map<string, StoredTargetState>>;
+  private readonly topo: Snapshot<TopologyLag[]>;
+  private memo?: { at: number; series: Promise<TargetSeries[]> };
+
+  constructor(
+    private readonly opts: StateCollectorOptions,
+    registry: Registry,
+  ) {
+    const maxAgeMs = opts.maxAgeMs ?? 1000;
+    const waitMs = opts.waitMs ?? 1500;
+    this.rows = new Snapshot(new Map(), async () => new Map((await opts.state.targets()).map((r: TargetView) => [r.key, r])), opts.clock, maxAgeMs, waitMs);
+    this.topo = new Snapshot([], () => opts.state.topologyLag(), opts.clock, maxAgeMs, waitMs);
     const registers = [registry];
     const self = this;
-    const labelsOf = (t: TargetView) => ({ target: t.key, system: t.system ?? '', member: t.member ?? '', layer: t.layer ?? '', kind: t.kind });
-    new Gauge({
-      name: 'probe_success',
-      help: 'Whether the last probe of the target succeeded (1) or failed (0).',
-      labelNames: LABELS,
-      registers,
-      async collect() {
-        this.reset();
-        for (const t of await self.rows()) if (t.last_success !== null) this.set(labelsOf(t), t.last_success ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'probe_duration_seconds',
-      help: 'Duration of the last probe of the target in seconds.',
-      labelNames: LABELS,
-      registers,
-      async collect() {
-        this.reset();
-        for (const t of await self.rows()) if (t.last_duration_ms !== null) this.set(labelsOf(t), t.last_duration_ms / 1000);
-      },
-    });
-    new Gauge({
-      name: 'probe_http_status_code',
-      help: 'HTTP status code of the last probe (HTTP probes only).',
-      labelNames: LABELS,
-      registers,
-      async collect() {
-        this.reset();
-        for (const t of await self.rows()) if (t.http_status !== null) this.set(labelsOf(t), t.http_status);
-      },
-    });
-    new Gauge({
-      name: 'probe_ssl_earliest_cert_expiry',
-      help: 'Earliest expiry of the served certificate chain, unix seconds.',
-      labelNames: LABELS,
-      registers,
-      async collect() {
-        this.reset();
-        for (const t of await self.rows()) if (t.cert_expiry !== null) this.set(labelsOf(t), new Date(t.cert_expiry).getTime() / 1000);
-      },
-    });
+    const labelsOf = (t: TargetSeries) => ({ target: t.key, system: t.system ?? '', member: t.member ?? '', layer: t.layer ?? '', kind: t.kind });
+    const perTarget = (name: string, help: string, value: (t: TargetSeries) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: LABELS,
+        registers,
+        async collect() {
+          this.reset();
+          for (const t of await self.series()) {
+            const v = value(t);
+            if (v !== undefined) this.set(labelsOf(t), v);
+          }
+        },
+      });
+    perTarget('probe_success', 'Whether the last probe of the target succeeded (1) or failed (0).', (t) => (t.success ? 1 : 0));
+    perTarget('probe_duration_seconds', 'Duration of the last probe of the target in seconds.', (t) => (t.durationMs === undefined ? undefined : t.durationMs / 1000));
+    perTarget('probe_http_status_code', 'HTTP status code of the last probe (HTTP probes only).', (t) => t.httpStatus);
+    perTarget('probe_ssl_earliest_cert_expiry', 'Earliest expiry of the served certificate chain, unix seconds.', (t) => t.certExpiry);
+    perTarget('nines_probe_last_run_timestamp_seconds', 'When the last probe of the target was scheduled, unix seconds.', (t) => t.at / 1000);
+    perTarget(
+      'nines_probe_stale',
+      "1 when the target's last result is older than two intervals plus the timeout (no prober has reported it since): its probe_* series then hold that last result.",
+      (t) => (t.stale ? 1 : 0),
+    );
     new Gauge({
       name: 'nines_member_role',
       help: 'Current role of a system member (1 for the role it holds now).',
@@ -66,33 +107,28 @@ export class StateCollector {
       registers,
       async collect() {
         this.reset();
-        for (const t of await self.rows()) {
+        for (const t of await self.series()) {
           if (!t.member || !t.system) continue;
-          const role = t.last_success ? (t.role ?? 'unknown') : 'down';
-          this.set({ system: t.system, member: t.member, role }, 1);
+          this.set({ system: t.system, member: t.member, role: t.success ? (t.role ?? 'unknown') : 'down' }, 1);
         }
       },
     });
-    new Gauge({
-      name: 'nines_replication_lag_seconds',
-      help: 'Replication lag of a member as it reports it, in seconds.',
-      labelNames: ['system', 'member'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const l of await self.lags()) if (l.seconds !== undefined) this.set({ system: l.system, member: l.member }, l.seconds);
-      },
-    });
-    new Gauge({
-      name: 'nines_replication_lag_bytes',
-      help: 'Replication lag of a member in bytes (WAL, replication offset) where the system reports it.',
-      labelNames: ['system', 'member'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const l of await self.lags()) if (l.bytes !== undefined) this.set({ system: l.system, member: l.member }, l.bytes);
-      },
-    });
+    const lagGauge = (name: string, help: string, pick: (l: { seconds?: number; bytes?: number }) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['system', 'member'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const l of await self.lags()) {
+            const v = pick(l);
+            if (v !== undefined) this.set({ system: l.system, member: l.member }, v);
+          }
+        },
+      });
+    lagGauge('nines_replication_lag_seconds', 'Replication lag of a member as it reports it, in seconds.', (l) => l.seconds);
+    lagGauge('nines_replication_lag_bytes', 'Replication lag of a member in bytes (WAL, replication offset) where the system reports it.', (l) => l.bytes);
     new Gauge({
       name: 'nines_system_up',
       help: 'Whether the system serves its users: its endpoint answers, or (without an endpoint) at least one member is up.',
@@ -100,49 +136,33 @@ export class StateCollector {
       registers,
       async collect() {
         this.reset();
-        const bySystem = new Map<string, { endpoint?: boolean; anyUp: boolean; seen: boolean }>();
-        for (const t of await self.rows()) {
-          if (!t.system || t.last_success === null) continue;
-          const s = bySystem.get(t.system) ?? { anyUp: false, seen: false };
-          s.seen = true;
-          if (t.is_endpoint) s.endpoint = t.status === 'up';
-          else if (t.status === 'up') s.anyUp = true;
-          bySystem.set(t.system, s);
-        }
-        for (const [system, s] of bySystem) this.set({ system }, (s.endpoint ?? s.anyUp) ? 1 : 0);
+        for (const [system, up] of systemsUp(await self.series())) this.set({ system }, up ? 1 : 0);
       },
     });
   }
 
-  private lagCache?: { at: number; rows: Promise<{ system: string; member: string; seconds?: number; bytes?: number }[]> };
-
-  /** Each member's own reported lag, else the topology's (its primary's view of it). */
-  private lags(): Promise<{ system: string; member: string; seconds?: number; bytes?: number }[]> {
-    const now = Date.now();
-    if (!this.lagCache || now - this.lagCache.at > this.maxAgeMs) {
-      const rows = Promise.all([this.rows(), this.state.topologyLag().catch(() => [])]).then(([targets, topo]) => {
-        const fromTopology = new Map(topo.map((t) => [`${t.system}/${t.member}`, t]));
-        const out: { system: string; member: string; seconds?: number; bytes?: number }[] = [];
-        for (const t of targets) {
-          if (!t.member || !t.system || !t.last_success) continue;
-          const tp = fromTopology.get(`${t.system}/${t.member}`);
-          const seconds = t.lag_seconds ?? tp?.lag_seconds ?? undefined;
-          const bytes = t.lag_bytes ?? tp?.lag_bytes ?? undefined;
-          if (seconds !== undefined || bytes !== undefined) out.push({ system: t.system, member: t.member, seconds, bytes });
-        }
-        return out;
-      });
-      this.lagCache = { at: now, rows };
+  /** The merged per-target picture, computed once per scrape (every gauge above asks). */
+  series(): Promise<TargetSeries[]> {
+    const now = this.opts.clock.now();
+    if (!this.memo || now - this.memo.at > 200) {
+      const series = this.rows.get().then((rows) => targetSeries(this.opts.targets(), rows, this.opts.live() ?? (() => undefined), this.opts.clock.now()));
+      this.memo = { at: now, series };
     }
-    return this.lagCache.rows;
+    return this.memo.series;
   }
 
-  private rows(): Promise<TargetView[]> {
-    const now = Date.now();
-    if (!this.cache || now - this.cache.at > this.maxAgeMs) {
-      const rows = this.state.targets().catch(() => [] as TargetView[]);
-      this.cache = { at: now, rows };
+  /** Each member's own reported lag, else the topology's (its primary's view of it). */
+  private async lags(): Promise<{ system: string; member: string; seconds?: number; bytes?: number }[]> {
+    const [series, topo] = await Promise.all([this.series(), this.topo.get()]);
+    const fromTopology = new Map(topo.map((t) => [`${t.system}/${t.member}`, t]));
+    const out: { system: string; member: string; seconds?: number; bytes?: number }[] = [];
+    for (const t of series) {
+      if (!t.member || !t.system || !t.success) continue;
+      const tp = fromTopology.get(`${t.system}/${t.member}`);
+      const seconds = t.lagSeconds ?? tp?.lag_seconds ?? undefined;
+      const bytes = t.lagBytes ?? tp?.lag_bytes ?? undefined;
+      if (seconds !== undefined || bytes !== undefined) out.push({ system: t.system, member: t.member, seconds: seconds === undefined ? undefined : Number(seconds), bytes: bytes === undefined ? undefined : Number(bytes) });
     }
-    return this.cache.rows;
+    return out;
   }
 }

@@ -29,14 +29,9 @@ function run(cmd: string, args: string[], ids: { uid: number; gid: number }): Pr
   );
 }
 
-export async function startPostgresPair(): Promise<PostgresPair> {
-  const ids = postgresUser();
-  const dir = mkdtempSync(join(tmpdir(), 'nines-pgpair-'));
-  chownSync(dir, ids.uid, ids.gid);
-  chmodSync(dir, 0o700);
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const procs: ChildProcess[] = [];
+/** Postmasters of one test, under a private socket directory, killed if the test process dies. */
+function postmasters(dir: string, ids: { uid: number; gid: number }) {
+  const procs = new Map<number, ChildProcess>();
   const killOnExit = () => procs.forEach((p) => p.kill('SIGKILL'));
   process.once('exit', killOnExit);
   const start = async (data: string, port: number) => {
@@ -44,38 +39,95 @@ export async function startPostgresPair(): Promise<PostgresPair> {
     const p = spawn(join(PGBIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (out += d));
-    procs.push(p);
+    procs.set(port, p);
     await waitForPort(port, { child: p, output: () => out, exited: once(p, 'exit').then(() => undefined), kill: async () => void p.kill('SIGKILL') }, 30_000);
   };
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    await Promise.all(
-      procs.map(async (p) => {
-        if (p.exitCode !== null || p.signalCode !== null) return;
-        const exited = once(p, 'exit');
-        p.kill('SIGINT'); // fast shutdown
-        const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }),
-    );
-    rmSync(dir, { recursive: true, force: true });
+  const stopOne = async (p: ChildProcess) => {
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = once(p, 'exit');
+    p.kill('SIGINT'); // fast shutdown
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
   };
+  return {
+    start,
+    stop: async (port: number) => {
+      const p = procs.get(port);
+      if (p) await stopOne(p);
+    },
+    stopAll: async () => {
+      process.removeListener('exit', killOnExit);
+      await Promise.all([...procs.values()].map(stopOne));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function initPrimary(dir: string, ids: { uid: number; gid: number }, extraConf: string[] = []): Promise<string> {
+  const primary = join(dir, 'primary');
+  await run(join(PGBIN, 'initdb'), ['-D', primary, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions'], ids);
+  appendFileSync(
+    join(primary, 'postgresql.conf'),
+    ['', 'wal_level = replica', 'max_wal_senders = 5', 'hot_standby = on', 'wal_receiver_status_interval = 1s', 'fsync = off', 'synchronous_commit = off', 'shared_buffers = 16MB', 'max_connections = 30', ...extraConf, ''].join('\n'),
+  );
+  writeFileSync(join(primary, 'pg_hba.conf'), 'local all all trust\nlocal replication all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n');
+  return primary;
+}
+
+function privateDir(ids: { uid: number; gid: number }, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chownSync(dir, ids.uid, ids.gid);
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+export async function startPostgresPair(): Promise<PostgresPair> {
+  const ids = postgresUser();
+  const dir = privateDir(ids, 'nines-pgpair-');
+  const primaryPort = await freePort();
+  const replicaPort = await freePort();
+  const pm = postmasters(dir, ids);
   try {
-    const primary = join(dir, 'primary');
-    await run(join(PGBIN, 'initdb'), ['-D', primary, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions'], ids);
-    appendFileSync(
-      join(primary, 'postgresql.conf'),
-      ['', 'wal_level = replica', 'max_wal_senders = 5', 'hot_standby = on', 'wal_receiver_status_interval = 1s', 'fsync = off', 'synchronous_commit = off', 'shared_buffers = 16MB', 'max_connections = 30', ''].join('\n'),
-    );
-    writeFileSync(join(primary, 'pg_hba.conf'), 'local all all trust\nlocal replication all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n');
-    await start(primary, primaryPort);
+    await pm.start(await initPrimary(dir, ids), primaryPort);
     const replica = join(dir, 'replica');
     await run(join(PGBIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replica, '-R', '-X', 'stream', '--no-sync'], ids);
-    await start(replica, replicaPort);
+    await pm.start(replica, replicaPort);
   } catch (err) {
-    await stop();
+    await pm.stopAll();
     throw err;
   }
-  return { primaryPort, replicaPort, url: (port) => `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  return { primaryPort, replicaPort, url: (port) => `postgres://postgres@127.0.0.1:${port}/postgres`, stop: pm.stopAll };
+}
+
+export interface PostgresServer {
+  port: number;
+  url(database?: string): string;
+  /** Fast shutdown; the data stays, and start() brings the same server back on the same port. */
+  pause(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One private PostgreSQL 15 server that a test may stop and start again (Nines' own database). */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const ids = postgresUser();
+  const dir = privateDir(ids, 'nines-pg-');
+  const port = await freePort();
+  const pm = postmasters(dir, ids);
+  let data = '';
+  try {
+    data = await initPrimary(dir, ids, ['max_connections = 60']);
+    await pm.start(data, port);
+  } catch (err) {
+    await pm.stopAll();
+    throw err;
+  }
+  return {
+    port,
+    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    pause: () => pm.stop(port),
+    start: () => pm.start(data, port),
+    stop: pm.stopAll,
+  };
 }

@@ -22,11 +22,13 @@ const handedOut = new Set<number>();
 
 /**
  * A free port (and, with `alsoFree`, free ports at those offsets, e.g. +10000 for a Redis Cluster
- * bus). Random in 20000-45000, away from the kernel's ephemeral range and the lab's 16000-16999.
+ * bus). Random in 20000-32767: below the kernel's ephemeral range (32768-60999), so a server a
+ * test stops and starts again on its port cannot lose it to another file's listen(0) meanwhile,
+ * and away from the lab's 16000-16999.
  */
 export async function freePort(alsoFree: number[] = []): Promise<number> {
   for (let i = 0; i < 500; i++) {
-    const p = 20000 + Math.floor(Math.random() * 25000);
+    const p = 20000 + Math.floor(Math.random() * 12768);
     if (handedOut.has(p) || alsoFree.some((o) => handedOut.has(p + o))) continue;
     if (!(await portIsFree(p))) continue;
     let ok = true;

@@ -43,7 +43,7 @@ export class HealthController {
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
   async metricsText(@Headers('accept') accept: string | undefined, @Res() res: Response) {
-    const body = await this.metrics.registry.metrics();
+    const body = await this.metrics.exposition();
     if (wantsOpenMetrics(accept)) {
       res.setHeader('Content-Type', OPENMETRICS_CONTENT_TYPE);
       res.send(toOpenMetrics(body));

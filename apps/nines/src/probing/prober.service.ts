@@ -19,7 +19,8 @@ import { ResultRepository } from '../../../../libs/storage/src/result.repository
 import { StateRepository } from '../../../../libs/storage/src/state.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
 import { TargetIds } from '../runtime/target-ids';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, REDIS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
+import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, REDIS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
+import type { LiveStates } from '../runtime/live-states';
 
 /** Wires the probe engine to its schedule inputs (config), coordination (Redis) and outputs. */
 @Injectable()
@@ -38,6 +39,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(SETTINGS) settings: Settings,
     @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
+    @Inject(LIVE_STATES) liveStates: LiveStates,
     private readonly topology: TopologyService,
     private readonly alerts: AlertService,
   ) {
@@ -84,6 +86,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
         },
       },
     });
+    liveStates.lookup = (key) => this.engine.state(key);
     this.watches = new WatchSet(logger, clock, (key) => this.membership.owns(key), (target, event) => {
       this.logger.info({ target: target.key, system: target.system, event: event.kind, details: event.details }, event.message);
       if (target.system) this.topology.onExternal(target.system, target.member, event);

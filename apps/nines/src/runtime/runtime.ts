@@ -6,6 +6,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import type { Readiness } from './readiness';
+import type { LiveStates } from './live-states';
 import type { TargetIds } from './target-ids';
 
 /** Everything built before Nest starts: settings, config, connections, logger, metrics. */
@@ -19,4 +20,5 @@ export interface Runtime {
   metrics: NinesMetrics;
   readiness: Readiness;
   targetIds: TargetIds;
+  liveStates: LiveStates;
 }

@@ -8,3 +8,4 @@ export const CLOCK = Symbol('CLOCK');
 export const METRICS = Symbol('METRICS');
 export const READINESS = Symbol('READINESS');
 export const TARGET_IDS = Symbol('TARGET_IDS');
+export const LIVE_STATES = Symbol('LIVE_STATES');
