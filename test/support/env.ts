@@ -15,7 +15,8 @@ function dbUrl(name: string): string {
 
 /** Creates a fresh, empty database (dropping a leftover of the same name) and returns its URL. */
 export async function freshDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const db = `nines_test_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  // TEST_DB_PREFIX lets two checkouts run the same test file at once against one PostgreSQL.
+  const db = `${process.env.TEST_DB_PREFIX ?? 'nines_test_'}${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
