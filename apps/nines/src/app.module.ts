@@ -1,31 +1,32 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiController } from './http/api.controller';
-import { ConfigReloadService } from './http/config-reload.service';
-import { ErrorFilter } from './http/error.filter';
-import { AlertsController } from './http/alerts.controller';
-import { AlertsService } from './http/alerts.service';
-import { EventsController } from './http/events.controller';
-import { EventsIngestService } from './http/events-ingest.service';
-import { HealthController } from './http/health.controller';
-import { IncidentsController } from './http/incidents.controller';
-import { IncidentsService } from './http/incidents.service';
-import { SdController } from './http/sd.controller';
-import { SdService } from './http/sd.service';
-import { SystemsService } from './http/systems.service';
+import { SystemsController } from './topology/systems.controller';
+import { ConfigReloadService } from './runtime/config-reload.service';
+import { ConfigController } from './runtime/config.controller';
+import { ErrorFilter } from './runtime/error.filter';
+import { AlertsController } from './alerting/alerts.controller';
+import { AlertQueryService } from './alerting/alerts-query.service';
+import { EventsController } from './ingest/events.controller';
+import { IngestService } from './ingest/ingest.service';
+import { HealthController } from './runtime/health.controller';
+import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentsService } from './incidents/incidents.service';
+import { SdController } from './probing/sd.controller';
+import { SdService } from './probing/sd.service';
+import { SystemsService } from './topology/systems.service';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { ProberService } from './probing/prober.service';
-import { TopologyService } from './probing/topology.service';
-import { TopologyAnnouncements } from './probing/topology-announcements';
+import { TopologyService } from './topology/topology.service';
+import { TopologyAnnouncements } from './topology/topology-announcements';
 import { AlertService } from './alerting/alert.service';
 import { DeliveryService } from './delivery/delivery.service';
 import { NotificationQueue } from './delivery/notification-queue';
-import { ReportsController } from './http/reports.controller';
-import { ReportsService } from './http/reports.service';
-import { ReportService } from './reports/report.service';
+import { ReportsController } from './reports/reports.controller';
+import { ReportPreviewService } from './reports/report-preview.service';
+import { WeeklyReportService } from './reports/weekly-report.service';
 import { weeklyReporterProvider } from './reports/weekly-reporter.provider';
 import type { Runtime } from './runtime/runtime';
-import { SlosController } from './http/slos.controller';
+import { SlosController } from './slo/slos.controller';
 import { RollupCompactionService } from './slo/rollup-compaction.service';
 import { SloAlertService } from './slo/slo-alerts.service';
 import { SloMetricsService } from './slo/slo-metrics.service';
@@ -55,8 +56,8 @@ export class AppModule {
     const providers: Provider[] = [...core];
     const controllers: DynamicModule['controllers'] = [HealthController];
     if (roles.has('api')) {
-      providers.push(SystemsService, IncidentsService, EventsIngestService, AlertsService);
-      controllers.push(ApiController, IncidentsController, EventsController, AlertsController);
+      providers.push(SystemsService, IncidentsService, IngestService, AlertQueryService);
+      controllers.push(SystemsController, ConfigController, IncidentsController, EventsController, AlertsController);
       providers.push(SdService);
       controllers.push(SdController);
     }
@@ -66,10 +67,10 @@ export class AppModule {
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
     if (roles.has('api') || roles.has('worker')) providers.push(weeklyReporterProvider);
     if (roles.has('api')) {
-      providers.push(ReportsService);
+      providers.push(ReportPreviewService);
       controllers.push(ReportsController);
     }
-    if (roles.has('worker')) providers.push(ReportService);
+    if (roles.has('worker')) providers.push(WeeklyReportService);
     if (roles.has('api') || roles.has('worker')) providers.push(SloService);
     if (roles.has('api')) {
       providers.push(SloMetricsService);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toTopologyEvent } from '../../../apps/nines/src/probing/topology.service';
+import { toTopologyEvent } from '../../../apps/nines/src/topology/topology.service';
 import type { TopologyEvent } from '../../topology/src/events';
 import { emptyTopology, observe, type SystemShape, type SystemTopology } from '../../topology/src/topology';
 import { entriesFor, type IncidentSoFar, type TimelineEntry } from './timeline';

@@ -12,7 +12,7 @@ import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
 import { ProbeEngine } from '../../../../libs/probes/src/engine';
 import { runProbe } from '../../../../libs/probes/src/run-probe';
-import { TopologyService } from './topology.service';
+import { TopologyService } from '../topology/topology.service';
 import { AlertService } from '../alerting/alert.service';
 import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';

@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EventsIngestService } from './events-ingest.service';
+import { IngestService } from './ingest.service';
 
 @ApiTags('events')
 @Controller('api/v1/events')
 export class EventsController {
-  constructor(private readonly events: EventsIngestService) {}
+  constructor(private readonly events: IngestService) {}
 
   @Post('keepalived')
   @HttpCode(202)

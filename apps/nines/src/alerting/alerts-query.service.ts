@@ -29,7 +29,7 @@ function timeOf(raw: string | undefined, field: string): Date | undefined {
 
 /** Alerts (current and history), silences, the notification log and signed acknowledgements. */
 @Injectable()
-export class AlertsService {
+export class AlertQueryService {
   private readonly notifications: NotificationRepository;
   private readonly incidents: IncidentRepository;
 

@@ -9,9 +9,9 @@ import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import type { Severity, TopologyEvent } from '../../../../libs/topology/src/events';
 import { emptyTopology, isHealthy, type SystemTopology } from '../../../../libs/topology/src/topology';
-import { probeAddress } from '../probing/topology.service';
+import { probeAddress } from '../topology/topology.service';
 import { AlertService } from '../alerting/alert.service';
-import { announceTopologyChange } from '../probing/topology-announcements';
+import { announceTopologyChange } from '../topology/topology-announcements';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, REDIS } from '../runtime/tokens';
 
 type Body = Record<string, unknown>;
@@ -35,7 +35,7 @@ const SEVERITIES: Record<string, Severity> = { critical: 'critical', page: 'crit
  * the same topology and incident pipeline as polled observations, within the request.
  */
 @Injectable()
-export class EventsIngestService {
+export class IngestService {
   private readonly repo: IncidentRepository;
 
   constructor(

@@ -5,7 +5,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { ConfigError, formatIssues } from '../../../../libs/config/src/errors';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
-import { CONFIG, LOGGER, METRICS, REDIS, SETTINGS } from '../runtime/tokens';
+import { CONFIG, LOGGER, METRICS, REDIS, SETTINGS } from './tokens';
 
 const CHANNEL = 'nines:config:reload';
 

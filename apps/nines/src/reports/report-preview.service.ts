@@ -6,7 +6,7 @@ import { CLOCK, CONFIG } from '../runtime/tokens';
 
 /** The HTML preview of the weekly report: the mail's HTML with the charts inline as data: URIs. */
 @Injectable()
-export class ReportsService {
+export class ReportPreviewService {
   constructor(
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(CLOCK) private readonly clock: Clock,

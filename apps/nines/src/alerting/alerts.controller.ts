@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AlertsService } from './alerts.service';
+import { AlertQueryService } from './alerts-query.service';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 @ApiTags('alerts')
 @Controller('api/v1')
 export class AlertsController {
-  constructor(private readonly alerts: AlertsService) {}
+  constructor(private readonly alerts: AlertQueryService) {}
 
   @Get('alerts')
   @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system' })

@@ -22,7 +22,7 @@ export type SendDueOutcome = { outcome: 'sent'; week: string; notificationIds: s
  * period missed while Nines was down goes out when it is back, and three workers send one mail.
  */
 @Injectable()
-export class ReportService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WeeklyReportService implements OnApplicationBootstrap, OnApplicationShutdown {
   private queue?: Queue;
   private worker?: Worker;
   private connection?: Redis;

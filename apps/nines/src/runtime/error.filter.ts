@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from '../../../../libs/common/src/errors';
 import { secretScrubber } from '../../../../libs/common/src/secrets';
 import { ConfigError } from '../../../../libs/config/src/errors';
-import { LOGGER } from '../runtime/tokens';
+import { LOGGER } from './tokens';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,

@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics, wantsOpenMetrics } from '../../../../libs/metrics/src/openmetrics';
-import { Readiness } from '../runtime/readiness';
-import { DATA_SOURCE, METRICS, READINESS } from '../runtime/tokens';
+import { Readiness } from './readiness';
+import { DATA_SOURCE, METRICS, READINESS } from './tokens';
 
 @ApiTags('health')
 @Controller()

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { SloService } from '../slo/slo.service';
+import { SloService } from './slo.service';
 
 @ApiTags('slos')
 @Controller('api/v1')

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ReportsService } from './reports.service';
+import { ReportPreviewService } from './report-preview.service';
 
 @ApiTags('reports')
 @Controller('api/v1/reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(private readonly reports: ReportPreviewService) {}
 
   @Get('weekly')
   @Header('Cache-Control', 'no-store')

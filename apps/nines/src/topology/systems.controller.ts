@@ -1,15 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ConfigReloadService } from './config-reload.service';
 import { SystemsService } from './systems.service';
 
 @ApiTags('systems')
 @Controller('api/v1')
-export class ApiController {
-  constructor(
-    private readonly systems: SystemsService,
-    private readonly reloads: ConfigReloadService,
-  ) {}
+export class SystemsController {
+  constructor(private readonly systems: SystemsService) {}
 
   @Get('systems')
   @ApiOperation({ summary: 'Systems with their members, roles, lag and current state' })
@@ -29,12 +25,5 @@ export class ApiController {
   @ApiQuery({ name: 'state', required: false, enum: ['up', 'down', 'unknown'] })
   listTargets(@Query('system') system?: string, @Query('state') state?: string) {
     return this.systems.targets({ system, state });
-  }
-
-  @Post('config/reload')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Reload the config file on every replica; an invalid file is rejected (400) and the running config kept' })
-  reload() {
-    return this.reloads.reloadEverywhere();
   }
 }

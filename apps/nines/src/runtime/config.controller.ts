@@ -1,0 +1,16 @@
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ConfigReloadService } from './config-reload.service';
+
+@ApiTags('config')
+@Controller('api/v1')
+export class ConfigController {
+  constructor(private readonly reloads: ConfigReloadService) {}
+
+  @Post('config/reload')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reload the config file on every replica; an invalid file is rejected (400) and the running config kept' })
+  reload() {
+    return this.reloads.reloadEverywhere();
+  }
+}
