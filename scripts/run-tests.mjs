@@ -28,7 +28,9 @@ const files = [];
 if (wanted.has('unit')) files.push(...walk(join(dist, 'libs')).filter((f) => f.endsWith('.spec.js')), ...walk(join(dist, 'apps')).filter((f) => f.endsWith('.spec.js')));
 if (wanted.has('integration')) files.push(...walk(join(dist, 'test/integration')).filter((f) => f.endsWith('.test.js')));
 if (wanted.has('e2e')) files.push(...walk(join(dist, 'test/e2e')).filter((f) => f.endsWith('.test.js')));
-const selected = only ? files.filter((f) => f.includes(only)) : files;
+// A compiled test whose source was moved or deleted is left in dist/ by tsc: never run it.
+const live = files.filter((f) => existsSync(join(root, relative(dist, f)).replace(/\.js$/, '.ts')));
+const selected = only ? live.filter((f) => f.includes(only)) : live;
 if (!selected.length) {
   console.error(`no test files found for ${[...wanted].join(', ')}${only ? ` matching ${only}` : ''} (did the build run?)`);
   process.exit(1);
