@@ -117,7 +117,7 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
     await db?.drop();
   });
 
-  const byName = async () => new Map((await slos.list(new Date(NOW).toISOString())).slos.map((s) => [s.name, s]));
+  const byName = async () => new Map((await slos.list(NOW)).slos.map((s) => [s.name, s]));
   const close = (a: number | null, b: number, what: string) => assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
 
   const checkWeb30d = (s: Awaited<ReturnType<typeof byName>> extends Map<string, infer V> ? V : never) => {
@@ -155,7 +155,7 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
   });
 
   it('the detail has a daily series in local days: the outage on March 5, the gap on March 10 (JST)', async () => {
-    const s = await slos.get('web-month-tokyo', new Date(NOW).toISOString());
+    const s = await slos.get('web-month-tokyo', NOW);
     assert.equal(s.daily!.length, 22);
     const day = (d: string) => s.daily!.find((x) => x.day === d)!;
     assert.deepEqual([day('2026-03-05').bad, day('2026-03-05').valid], [40, 1440]);

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AckBody, DrillBody, IncidentId, IncidentListQuery } from './incidents.schemas';
 import { IncidentsService } from './incidents.service';
+import { Validate } from '../runtime/validate';
 
 @ApiTags('incidents')
 @Controller('api/v1')
@@ -14,26 +16,26 @@ export class IncidentsController {
   @ApiQuery({ name: 'since', required: false, description: 'RFC 3339; incidents still open at or after' })
   @ApiQuery({ name: 'until', required: false, description: 'RFC 3339; incidents opened at or before' })
   @ApiQuery({ name: 'limit', required: false })
-  list(@Query() q: Record<string, string>) {
+  list(@Query(new Validate(IncidentListQuery)) q: IncidentListQuery) {
     return this.incidents.list(q);
   }
 
   @Get('incidents/:id')
   @ApiOperation({ summary: 'One incident with its measurements (time to detect, RTO, failover duration, RPO, TTA, TTR) and how each was measured' })
-  get(@Param('id') id: string) {
+  get(@Param('id', new Validate(IncidentId, 'id')) id: number) {
     return this.incidents.get(id);
   }
 
   @Get('incidents/:id/timeline')
   @ApiOperation({ summary: 'The append-only timeline of an incident' })
-  timeline(@Param('id') id: string) {
+  timeline(@Param('id', new Validate(IncidentId, 'id')) id: number) {
     return this.incidents.timeline(id);
   }
 
   @Post('incidents/:id/ack')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an incident; body { "by": "name" } (optional)' })
-  ack(@Param('id') id: string, @Body() body: unknown) {
+  ack(@Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(AckBody)) body: AckBody) {
     return this.incidents.ack(id, body);
   }
 
@@ -46,7 +48,7 @@ export class IncidentsController {
   @Post('drills')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start or stop a drill: { "system": "orders-db", "action": "start" | "stop", "by"?, "note"? }' })
-  drill(@Body() body: unknown) {
+  drill(@Body(new Validate(DrillBody)) body: DrillBody) {
     return this.incidents.drill(body);
   }
 }

@@ -8,24 +8,7 @@ import { DrillRepository } from '../../../../libs/incidents/src/drill.repository
 import { IncidentQuery, type IncidentView } from '../../../../libs/incidents/src/incident.query';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import { CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
-
-const int = (raw: string, field: string) => {
-  if (!/^\d{1,15}$/.test(raw)) throw new DomainError('bad_request', `${field} must be a positive integer`, { field, value: raw });
-  return Number(raw);
-};
-
-const date = (raw: string | undefined, field: string) => {
-  if (raw === undefined) return undefined;
-  const d = new Date(raw);
-  if (Number.isNaN(d.getTime())) throw new DomainError('bad_request', `${field} must be an RFC 3339 time (e.g. 2026-11-22T09:00:00Z)`, { field, value: raw });
-  return d;
-};
-
-const text = (v: unknown, field: string, max = 200): string | undefined => {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v.length > max) throw new DomainError('bad_request', `${field} must be a string of at most ${max} characters`, { field });
-  return v;
-};
+import type { AckBody, DrillBody, IncidentListQuery } from './incidents.schemas';
 
 /** Incidents, their timelines, acknowledgements and drills. */
 @Injectable()
@@ -44,42 +27,31 @@ export class IncidentsService {
     this.drills = new DrillRepository(ds);
   }
 
-  async list(q: { state?: string; system?: string; since?: string; until?: string; limit?: string }) {
-    if (q.state !== undefined && q.state !== 'open' && q.state !== 'resolved') throw new DomainError('bad_request', 'state must be open or resolved', { field: 'state', value: q.state });
-    const limit = q.limit === undefined ? 100 : int(q.limit, 'limit');
-    if (limit < 1 || limit > 1000) throw new DomainError('bad_request', 'limit must be between 1 and 1000', { field: 'limit' });
-    const rows = await this.query.list({ state: q.state as 'open' | 'resolved' | undefined, system: q.system, since: date(q.since, 'since'), until: date(q.until, 'until'), limit });
+  async list(q: IncidentListQuery) {
+    const rows = await this.query.list({ state: q.state, system: q.system, since: q.since, until: q.until, limit: q.limit ?? 100 });
     return { incidents: rows.map((r) => this.view(r)) };
   }
 
-  async get(rawId: string) {
-    const row = await this.query.get(int(rawId, 'id'));
-    if (!row) throw new DomainError('not_found', `no incident ${rawId}`);
+  async get(id: number) {
+    const row = await this.query.get(id);
+    if (!row) throw new DomainError('not_found', `no incident ${id}`);
     return this.view(row);
   }
 
-  async timeline(rawId: string) {
-    const id = int(rawId, 'id');
-    if (!(await this.query.get(id))) throw new DomainError('not_found', `no incident ${rawId}`);
+  async timeline(id: number) {
+    if (!(await this.query.get(id))) throw new DomainError('not_found', `no incident ${id}`);
     const entries = await this.repo.timeline(id);
     return { incident: id, timeline: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
   }
 
-  async ack(rawId: string, body: unknown) {
-    const id = int(rawId, 'id');
-    const by = text((body as { by?: unknown } | undefined)?.by, 'by') ?? 'api';
-    const r = await this.repo.acknowledge(id, by, this.clock.now(), (s, m) => this.intervalOf(s, m));
-    if (r === 'missing') throw new DomainError('not_found', `no incident ${rawId}`);
-    return { ...(await this.get(rawId)), already_acknowledged: r === 'already' };
+  async ack(id: number, body: AckBody) {
+    const r = await this.repo.acknowledge(id, body.by ?? 'api', this.clock.now(), (s, m) => this.intervalOf(s, m));
+    if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
+    return { ...(await this.get(id)), already_acknowledged: r === 'already' };
   }
 
-  async drill(body: unknown) {
-    const b = (body ?? {}) as Record<string, unknown>;
-    const system = text(b.system, 'system');
-    if (!system) throw new DomainError('bad_request', 'system is required', { field: 'system' });
-    if (b.action !== 'start' && b.action !== 'stop') throw new DomainError('bad_request', 'action must be start or stop', { field: 'action' });
-    const by = text(b.by, 'by') ?? 'api';
-    return b.action === 'start' ? this.drills.start(system, by, text(b.note, 'note', 1000)) : this.drills.stop(system);
+  async drill(b: DrillBody) {
+    return b.action === 'start' ? this.drills.start(b.system, b.by ?? 'api', b.note ?? undefined) : this.drills.stop(b.system);
   }
 
   listDrills() {

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { ProbeSpec, ProbeTarget } from '../../../../libs/probes/src/target';
 import { CONFIG } from '../runtime/tokens';
@@ -124,9 +123,7 @@ export function discoveryGroups(targets: ProbeTarget[], roles: readonly SdRole[]
 export class SdService {
   constructor(@Inject(CONFIG) private readonly config: ConfigHolder) {}
 
-  groups(role?: string): TargetGroup[] {
-    if (role !== undefined && !(SD_ROLES as readonly string[]).includes(role))
-      throw new DomainError('bad_request', `role must be one of ${SD_ROLES.join(', ')}`, { field: 'role', value: role });
-    return discoveryGroups(this.config.get().targets, role ? [role as SdRole] : SD_ROLES);
+  groups(role?: SdRole): TargetGroup[] {
+    return discoveryGroups(this.config.get().targets, role ? [role] : SD_ROLES);
   }
 }

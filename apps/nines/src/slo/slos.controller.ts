@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { rfc3339, Validate } from '../runtime/validate';
 import { SloService } from './slo.service';
+
+const At = rfc3339('at').transform((s) => Date.parse(s)).optional();
 
 @ApiTags('slos')
 @Controller('api/v1')
@@ -10,7 +13,7 @@ export class SlosController {
   @Get('slos')
   @ApiOperation({ summary: 'Every SLO: availability, error budget (ratio and time), nines, burn rates over 5m…3d, time to exhaustion, alert pairs, unknown and excluded time' })
   @ApiQuery({ name: 'at', required: false, description: 'RFC 3339 time: the numbers as of then' })
-  list(@Query('at') at?: string) {
+  list(@Query('at', new Validate(At, 'at')) at?: number) {
     return this.slos.list(at);
   }
 
@@ -24,7 +27,7 @@ export class SlosController {
   @Get('slos/:name')
   @ApiOperation({ summary: 'One SLO with a daily series for charts' })
   @ApiQuery({ name: 'at', required: false })
-  get(@Param('name') name: string, @Query('at') at?: string) {
+  get(@Param('name') name: string, @Query('at', new Validate(At, 'at')) at?: number) {
     return this.slos.get(name, at);
   }
 

@@ -1,6 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Validate } from '../runtime/validate';
 import { SystemsService } from './systems.service';
+
+const TargetsQuery = z.object({
+  system: z.string().optional(),
+  state: z.enum(['up', 'down', 'unknown'], { errorMap: () => ({ message: 'state must be one of up, down, unknown' }) }).optional(),
+});
 
 @ApiTags('systems')
 @Controller('api/v1')
@@ -23,7 +30,7 @@ export class SystemsController {
   @ApiOperation({ summary: 'Every probe target with its current state, last result, failure reason and last change' })
   @ApiQuery({ name: 'system', required: false })
   @ApiQuery({ name: 'state', required: false, enum: ['up', 'down', 'unknown'] })
-  listTargets(@Query('system') system?: string, @Query('state') state?: string) {
-    return this.systems.targets({ system, state });
+  listTargets(@Query(new Validate(TargetsQuery)) q: z.infer<typeof TargetsQuery>) {
+    return this.systems.targets(q);
   }
 }

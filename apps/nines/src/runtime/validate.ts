@@ -1,0 +1,36 @@
+import { type PipeTransform } from '@nestjs/common';
+import { z, type ZodTypeAny } from 'zod';
+import { DomainError } from '../../../../libs/common/src/errors';
+
+/**
+ * Validates a request body, query or parameter against a zod schema at the boundary. A bad
+ * input is a 400 whose message names each field and the reason, and whose details carry the
+ * first field (what clients and tests key on) and every issue.
+ */
+export class Validate<S extends ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly field?: string,
+  ) {}
+
+  transform(value: unknown): z.infer<S> {
+    const r = this.schema.safeParse(value);
+    if (r.success) return r.data;
+    const issues = r.error.issues.map((i) => ({ field: [this.field, ...i.path].filter((p) => p !== undefined).join('.') || 'body', reason: i.message }));
+    const message = issues.map((i) => (i.reason.startsWith(`${i.field} `) ? i.reason : `${i.field}: ${i.reason}`)).join('; ');
+    throw new DomainError('bad_request', message, { field: issues[0].field, issues });
+  }
+}
+
+/** Schemas shared by several endpoints, with the wording the API has always used. */
+export const rfc3339 = (field: string) =>
+  z.string().refine((s) => !Number.isNaN(new Date(s).getTime()), `${field} must be an RFC 3339 time (e.g. 2026-11-22T09:00:00Z)`);
+export const limit = z
+  .string()
+  .regex(/^\d{1,4}$/, 'limit must be between 1 and 1000')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 1000, 'limit must be between 1 and 1000');
+export const positiveId = (field: string) => z.string().regex(/^\d{1,15}$/, `${field} must be a positive integer`).transform(Number);
+export const shortText = (field: string, max = 200) => z.string({ invalid_type_error: `${field} must be a string of at most ${max} characters` }).max(max, `${field} must be a string of at most ${max} characters`);
+/** A JSON body that must be an object (or absent). */
+export const objectBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((v) => (v === undefined || v === null ? {} : v), z.object(shape, { invalid_type_error: 'the body must be a JSON object' }));
