@@ -1,12 +1,14 @@
-import { isSilenced } from '../../../silences/src/silence';
-import type { Silence } from '../../../silences/src/silence';
+import { isSilenced, type Silence } from '../../../silences/src/silence';
 import { inhibitedBy, type FiringAlert, type InhibitRule } from '../inhibit';
 import type { Route } from '../route';
 import { isMuted, type TimeIntervalSpec } from '../time-intervals';
 import type { DispatchIncident, GroupMember } from './member';
 
-/** A route inside one of its mute_time_intervals sends nothing now; its groups look again a group_interval later. */
-export function routeMuted(now: number, route: Pick<Route, 'muteTimeIntervals'>, intervals: Map<string, TimeIntervalSpec[]>): boolean {
+/**
+ * The mute time interval a route is inside now, if any: it sends nothing then, and its groups look
+ * again a group_interval later.
+ */
+export function routeMuted(now: number, route: Pick<Route, 'muteTimeIntervals'>, intervals: Map<string, TimeIntervalSpec[]>): string | undefined {
   return isMuted(now, route.muteTimeIntervals, intervals);
 }
 
