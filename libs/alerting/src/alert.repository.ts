@@ -48,10 +48,11 @@ export function toStatus(r: AlertRow): AlertStatus {
 }
 
 /**
- * Alert state, history, grouping and the notification outbox, all in PostgreSQL. An alert's
- * state change, its history row, its groups and — when a group is due at once — the
- * notification row are written in one transaction: a crash can lose neither the change nor
- * the notification, and cannot produce a notification for a change that was rolled back.
+ * Alert state and history in PostgreSQL; groups and the outbox are the dispatch's (AlertDispatcher,
+ * deciding through the pure stages in dispatch/). An alert's state change, its history row, its
+ * groups and — when a group is due at once — the notification row are written in one transaction:
+ * a crash can lose neither the change nor the notification, and cannot produce a notification for
+ * a change that was rolled back.
  */
 export class AlertRepository {
   private readonly dispatch: AlertDispatcher;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dedup, flushHash, type DedupInput } from './dedup';
-import { H, M, member, route, T0 } from './fixtures';
+import { H, M, member, route, T0 } from './dispatch-fixtures';
 
 const down = member('SystemDown');
 const base: DedupInput = { firing: [down], resolved: [], anyFiring: true, last: {}, route, acknowledged: false, now: T0 };

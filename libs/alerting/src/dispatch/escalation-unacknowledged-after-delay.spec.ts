@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRoute } from '../route';
 import { escalationDue, planEscalation, type EscalationInput } from './escalation';
-import { M, member, T0 } from './fixtures';
+import { M, member, T0 } from './dispatch-fixtures';
 
 const route = buildRoute({ receiver: 'oncall', escalate: { after: '15m', receiver: 'boss' } });
 const routing = { externalUrl: 'https://nines.example.com', ackTtlMs: 0, channels: new Map([['boss', ['email'] as ('email' | 'webhook')[]]]) };

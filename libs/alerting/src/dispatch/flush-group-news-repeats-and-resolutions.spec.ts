@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { planFlush, type FlushInput, type FlushPlan } from './flush';
-import { H, M, member, route, T0 } from './fixtures';
+import { H, M, member, route, T0 } from './dispatch-fixtures';
 
 const routing = { externalUrl: 'https://nines.example.com', ackSecret: 'ack-secret-0123456789', ackTtlMs: 7 * 24 * H, channels: new Map([['oncall', ['webhook', 'email'] as ('email' | 'webhook')[]]]) };
 const group = { key: '0:{"system":"orders-db"}', receiver: 'oncall', groupLabels: { system: 'orders-db' } };

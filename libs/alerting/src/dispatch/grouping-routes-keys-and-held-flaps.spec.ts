@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRoute } from '../route';
 import { groupsToJoin, notifies, selectMembers } from './grouping';
-import { member, route, T0 } from './fixtures';
+import { member, route, T0 } from './dispatch-fixtures';
 
 const tree = buildRoute({
   receiver: 'oncall',

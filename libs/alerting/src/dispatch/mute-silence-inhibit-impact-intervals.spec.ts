@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from '../matchers';
 import { routeMuted, suppressor } from './mute';
-import { H, member, T0 } from './fixtures';
+import { H, member, T0 } from './dispatch-fixtures';
 
 const inhibit = [{ source: compile(['alertname="SystemDown"']), target: compile(['severity=~"warning|info"']), equal: ['system'] }];
 const systemDown = member('SystemDown');
