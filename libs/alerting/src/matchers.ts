@@ -1,24 +1,7 @@
 import { parseMatcher, type Matcher } from '../../config/src/matchers';
-import type { Labels } from './alert';
 
-/** Alertmanager semantics: a missing label matches as the empty string; regexes are anchored. */
-export function matches(m: Matcher, labels: Labels): boolean {
-  const v = labels[m.name] ?? '';
-  switch (m.op) {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(v);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(v);
-  }
-}
-
-export function matchesAll(ms: Matcher[], labels: Labels): boolean {
-  return ms.every((m) => matches(m, labels));
-}
+// Matching lives beside the Matcher type, so silences can use it without depending on alerting.
+export { matches, matchesAll } from '../../config/src/matchers';
 
 /** Config has been validated, so every matcher parses. */
 export function compile(texts: string[] | undefined): Matcher[] {

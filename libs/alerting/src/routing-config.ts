@@ -37,3 +37,16 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     channels: new Map(a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]])),
   };
 }
+
+// Keyed by the config object: a reload makes a new one, so a stale entry is never served, and the
+// services that route (alerts, SLO alerts, delivery) share one compiled tree per config.
+const compiled = new WeakMap<NinesConfig, Map<string, RoutingConfig>>();
+
+/** compileRouting(), once per config object and fallback URL. */
+export function routingFor(c: NinesConfig, fallbackUrl: string): RoutingConfig {
+  let byUrl = compiled.get(c);
+  if (!byUrl) compiled.set(c, (byUrl = new Map()));
+  let r = byUrl.get(fallbackUrl);
+  if (!r) byUrl.set(fallbackUrl, (r = compileRouting(c, fallbackUrl)));
+  return r;
+}

@@ -23,3 +23,22 @@ export function parseMatcher(text: string): Matcher | string {
   }
   return { name: m[1], op, value };
 }
+
+/** Alertmanager semantics: a missing label matches as the empty string; regexes are anchored. */
+export function matches(m: Matcher, labels: Record<string, string>): boolean {
+  const v = labels[m.name] ?? '';
+  switch (m.op) {
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return new RegExp(`^(?:${m.value})$`).test(v);
+    case '!~':
+      return !new RegExp(`^(?:${m.value})$`).test(v);
+  }
+}
+
+export function matchesAll(ms: Matcher[], labels: Record<string, string>): boolean {
+  return ms.every((m) => matches(m, labels));
+}

@@ -1,15 +1,18 @@
 import type { DataSource } from 'typeorm';
-import type { Matcher } from '../../config/src/matchers';
+import { toDate, toMs } from '../../common/src/time';
+import { SilenceRepository } from '../../silences/src/silence.repository';
 import type { RawSlo } from './definition';
 import type { ExclusionInputs } from './exclusions';
 import type { Registry, RegistryTarget } from './selection';
 import type { TimeIntervalSpec } from '../../alerting/src/time-intervals';
 
-const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
-
 /** What SLO evaluation reads besides the rollups: the target registry, drills, silences, API-defined SLOs. */
 export class SloDataRepository {
-  constructor(private readonly ds: DataSource) {}
+  private readonly silences: SilenceRepository;
+
+  constructor(private readonly ds: DataSource) {
+    this.silences = new SilenceRepository(ds);
+  }
 
   /** Current targets and the ids of system series (created for systems that lack one). */
   async registry(): Promise<Registry> {
@@ -29,16 +32,12 @@ export class SloDataRepository {
   /** Drills and silences that overlap [from, now]; time intervals come from the config. */
   async exclusionInputs(from: number, now: number, timeIntervals: Map<string, TimeIntervalSpec[]>): Promise<ExclusionInputs> {
     const [drills, silences] = await Promise.all([
-      this.ds.query(`select system, started_at, ended_at from drills where started_at < $2 and (ended_at is null or ended_at > $1)`, [new Date(from), new Date(now)]),
-      this.ds.query(
-        `select matchers, starts_at, least(ends_at, coalesce(expired_at, ends_at)) as ends_at from silences
-          where starts_at < $2 and least(ends_at, coalesce(expired_at, ends_at)) > $1`,
-        [new Date(from), new Date(now)],
-      ),
+      this.ds.query(`select system, started_at, ended_at from drills where started_at < $2 and (ended_at is null or ended_at > $1)`, [toDate(from), toDate(now)]),
+      this.silences.overlapping(from, now),
     ]);
     return {
-      drills: drills.map((d: { system: string; started_at: Date; ended_at: Date | null }) => ({ system: d.system, start: ms(d.started_at)!, end: ms(d.ended_at) })),
-      silences: silences.map((s: { matchers: Matcher[]; starts_at: Date; ends_at: Date }) => ({ matchers: s.matchers, start: ms(s.starts_at)!, end: ms(s.ends_at)! })),
+      drills: drills.map((d: { system: string; started_at: Date; ended_at: Date | null }) => ({ system: d.system, start: toMs(d.started_at), end: toMs(d.ended_at) ?? null })),
+      silences,
       timeIntervals,
     };
   }

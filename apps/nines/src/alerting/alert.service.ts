@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
 import { AlertRepository, StaleAlertError } from '../../../../libs/alerting/src/alert.repository';
-import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
+import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import { systemAlerts, targetAlerts, type SystemAlertContext } from '../../../../libs/alerting/src/rules';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { Outbox } from '../../../../libs/notify/src/outbox';
 import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
@@ -34,7 +35,7 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
 @Injectable()
 export class AlertService implements OnApplicationShutdown {
   private readonly repo: AlertRepository;
-  private readonly log: NotificationRepository;
+  private readonly outbox: Outbox;
   private scopes = new Map<string, Scope>();
   private routing: RoutingConfig;
 
@@ -45,14 +46,14 @@ export class AlertService implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
-    private readonly queue: NotificationQueue,
+    queue: NotificationQueue,
   ) {
-    this.repo = new AlertRepository(ds);
-    this.log = new NotificationRepository(ds);
+    this.repo = new AlertRepository(ds, clock);
+    this.outbox = new Outbox(queue, new NotificationRepository(ds));
     const fallback = `http://${settings.host}:${settings.port}`;
-    this.routing = compileRouting(config.get(), fallback);
+    this.routing = routingFor(config.get(), fallback);
     config.onChange((c) => {
-      this.routing = compileRouting(c, fallback);
+      this.routing = routingFor(c, fallback);
     });
   }
 
@@ -115,7 +116,7 @@ export class AlertService implements OnApplicationShutdown {
           }
           sc.alerts = working;
           reportAlertChanges(changes, this.metrics, this.logger);
-          if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
+          await this.outbox.enqueue(ids);
           return;
         }
       })

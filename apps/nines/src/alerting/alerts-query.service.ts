@@ -3,12 +3,13 @@ import type { DataSource } from 'typeorm';
 import { verifyAck } from '../../../../libs/alerting/src/ack-token';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
-import { rowsOf } from '../../../../libs/common/src/rows';
+import { parseTime, toDate } from '../../../../libs/common/src/time';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { intervalOf } from '../../../../libs/config/src/config';
-import { parseMatcher, type Matcher } from '../../../../libs/config/src/matchers';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { formatMatcher, isSilenceId, validateSilence } from '../../../../libs/silences/src/silence';
+import { SilenceRepository } from '../../../../libs/silences/src/silence.repository';
 import { CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
 
 const STATES = ['inactive', 'pending', 'firing', 'resolved'];
@@ -22,9 +23,9 @@ function limitOf(raw: string | undefined): number {
 
 function timeOf(raw: string | undefined, field: string): Date | undefined {
   if (raw === undefined) return undefined;
-  const d = new Date(raw);
-  if (Number.isNaN(d.getTime())) throw new DomainError('bad_request', `${field} must be an RFC 3339 time`, { field });
-  return d;
+  const t = parseTime(raw);
+  if (t === undefined) throw new DomainError('bad_request', `${field} must be an RFC 3339 time`, { field });
+  return toDate(t);
 }
 
 /** Alerts (current and history), silences, the notification log and signed acknowledgements. */
@@ -32,6 +33,7 @@ function timeOf(raw: string | undefined, field: string): Date | undefined {
 export class AlertQueryService {
   private readonly notifications: NotificationRepository;
   private readonly incidents: IncidentRepository;
+  private readonly silenceRepo: SilenceRepository;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -40,6 +42,7 @@ export class AlertQueryService {
   ) {
     this.notifications = new NotificationRepository(ds);
     this.incidents = new IncidentRepository(ds);
+    this.silenceRepo = new SilenceRepository(ds);
   }
 
   async alerts(q: Record<string, string | undefined>) {
@@ -65,47 +68,17 @@ export class AlertQueryService {
   }
 
   async silences() {
-    const rows = await this.ds.query(
-      `select id, matchers, starts_at, ends_at, created_by, comment, created_at, expired_at,
-              case when expired_at is not null or ends_at <= now() then 'expired' when starts_at > now() then 'pending' else 'active' end as status
-         from silences order by created_at desc limit 500`,
-    );
-    return { silences: rows.map((r: { matchers: Matcher[] }) => ({ ...r, matchers: r.matchers.map((m) => `${m.name}${m.op}"${m.value}"`) })) };
+    const rows = await this.silenceRepo.list();
+    return { silences: rows.map((r) => ({ ...r, matchers: r.matchers.map(formatMatcher) })) };
   }
 
   async createSilence(body: unknown) {
-    const b = (body ?? {}) as Record<string, unknown>;
-    const issues: { field: string; reason: string }[] = [];
-    const matchers: Matcher[] = [];
-    if (!Array.isArray(b.matchers) || !b.matchers.length) issues.push({ field: 'matchers', reason: 'needs at least one matcher like system="orders-db"' });
-    else
-      b.matchers.forEach((t, i) => {
-        const m = typeof t === 'string' ? parseMatcher(t) : 'must be a string';
-        if (typeof m === 'string') issues.push({ field: `matchers[${i}]`, reason: m });
-        else matchers.push(m);
-      });
-    const now = this.clock.now();
-    const startsAt = b.starts_at === undefined ? new Date(now) : new Date(String(b.starts_at));
-    const endsAt = b.ends_at === undefined ? undefined : new Date(String(b.ends_at));
-    if (Number.isNaN(startsAt.getTime())) issues.push({ field: 'starts_at', reason: 'must be an RFC 3339 time' });
-    if (!endsAt || Number.isNaN(endsAt.getTime())) issues.push({ field: 'ends_at', reason: 'is required, an RFC 3339 time' });
-    else if (endsAt <= startsAt) issues.push({ field: 'ends_at', reason: 'must be after starts_at' });
-    if (typeof b.created_by !== 'string' || !b.created_by.trim()) issues.push({ field: 'created_by', reason: 'is required' });
-    if (typeof b.comment !== 'string' || !b.comment.trim()) issues.push({ field: 'comment', reason: 'is required: say why' });
-    if (issues.length) throw new DomainError('bad_request', issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);
-    if (matchers.every((m) => (m.op === '=~' && /^\.\*?$/.test(m.value)) || (m.op === '!=' && m.value === '')))
-      throw new DomainError('bad_request', 'matchers would silence every alert', { field: 'matchers' });
-    const [row] = await this.ds.query(
-      'insert into silences (matchers, starts_at, ends_at, created_by, comment) values ($1, $2, $3, $4, $5) returning id, starts_at, ends_at',
-      [JSON.stringify(matchers), startsAt, endsAt, (b.created_by as string).slice(0, 200), (b.comment as string).slice(0, 2000)],
-    );
-    return row;
+    return this.silenceRepo.create(validateSilence(body, this.clock.now()));
   }
 
   async expireSilence(id: string) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError('bad_request', 'id must be a silence id (uuid)', { field: 'id' });
-    const rows = rowsOf(await this.ds.query('update silences set expired_at = now() where id = $1 and expired_at is null returning id', [id]));
-    if (!rows.length) throw new DomainError('not_found', `no active silence ${id}`);
+    if (!isSilenceId(id)) throw new DomainError('bad_request', 'id must be a silence id (uuid)', { field: 'id' });
+    if (!(await this.silenceRepo.expire(id))) throw new DomainError('not_found', `no active silence ${id}`);
     return { id, status: 'expired' };
   }
 

@@ -7,10 +7,11 @@ import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
-import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
+import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotifyError, type Notifier } from '../../../../libs/notify/src/notification';
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
+import { Outbox } from '../../../../libs/notify/src/outbox';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 import { Coalescer } from './coalescer';
 import { Lanes, LanesClosedError } from './lanes';
@@ -52,6 +53,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private routing: RoutingConfig;
   private readonly alerts: AlertRepository;
   private readonly log: NotificationRepository;
+  private readonly outbox: Outbox;
   // Claims and outcomes of the deliveries in flight, by group commit (see Coalescer).
   private readonly claims: Coalescer<ClaimedNotification>;
   private readonly sends: Coalescer<Date>;
@@ -67,8 +69,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     private readonly queue: NotificationQueue,
   ) {
-    this.alerts = new AlertRepository(ds);
+    this.alerts = new AlertRepository(ds, clock);
     this.log = new NotificationRepository(ds);
+    this.outbox = new Outbox(queue, this.log);
     this.claims = new Coalescer(
       (ids) => this.log.claimMany(ids, STALE_SENDING_MS),
       (id) => this.log.claim(id, STALE_SENDING_MS),
@@ -79,10 +82,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       (id) => this.log.sent(id),
       { exclusive: false },
     );
-    this.routing = compileRouting(config.get(), `http://${settings.host}:${settings.port}`);
+    this.routing = routingFor(config.get(), `http://${settings.host}:${settings.port}`);
     this.notifiers = buildNotifiers(config.get());
     config.onChange((c) => {
-      this.routing = compileRouting(c, `http://${settings.host}:${settings.port}`);
+      this.routing = routingFor(c, `http://${settings.host}:${settings.port}`);
       const old = this.notifiers;
       this.notifiers = buildNotifiers(c);
       // Deliveries still running on the old notifiers finish first: undici's close() waits for them.
@@ -123,7 +126,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     try {
       const now = this.clock.now();
       const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
-      if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
+      await this.outbox.enqueue(ids);
     } catch (err) {
       this.logger.warn({ err }, 'alert dispatch failed');
     } finally {

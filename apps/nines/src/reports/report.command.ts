@@ -1,9 +1,11 @@
 import { systemClock } from '../../../../libs/common/src/clock';
 import { createLogger } from '../../../../libs/common/src/logger';
+import { toDate } from '../../../../libs/common/src/time';
 import { loadConfigFile } from '../../../../libs/config/src/config-holder';
 import { readSettings } from '../../../../libs/config/src/settings';
 import { reportedWeek, weeklyOptions } from '../../../../libs/reports/src/weekly-report';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { Outbox } from '../../../../libs/notify/src/outbox';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../../libs/storage/src/database';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { createWeeklyReporter } from './weekly-reporter.provider';
@@ -42,13 +44,14 @@ export async function weeklyReport(args: string[]): Promise<void> {
     }
     const r = await reporter.sendOnce(period, options, { createdBy: 'cli' });
     if (!r.sent) {
-      process.stdout.write(`the weekly report for ${period} was already sent (${new Date(r.existing.createdAt).toISOString()} by ${r.existing.createdBy}); nothing to do\n`);
+      process.stdout.write(`the weekly report for ${period} was already sent (${toDate(r.existing.createdAt).toISOString()} by ${r.existing.createdBy}); nothing to do\n`);
       return;
     }
     const logger = createLogger({ level: 'error', destination: process.stderr });
     const queue = new NotificationQueue(settings, logger);
-    const enqueued = await Promise.race([queue.enqueue(r.notificationIds), new Promise<false>((res) => setTimeout(() => res(false), 5000).unref())]);
-    if (enqueued) await new NotificationRepository(ds).markEnqueued(r.notificationIds);
+    // A command must not hang on Redis: after 5 s the rows are left to a worker's relay.
+    const timed = { enqueue: (ids: string[]) => Promise.race([queue.enqueue(ids), new Promise<false>((res) => setTimeout(() => res(false), 5000).unref())]) };
+    const enqueued = await new Outbox(timed, new NotificationRepository(ds)).enqueue(r.notificationIds);
     await queue.onApplicationShutdown();
     process.stdout.write(
       `weekly report ${period} queued for ${raw.reports.weekly!.to.join(', ')} (notification ${r.notificationIds.join(', ')})${enqueued ? '' : '; Redis did not answer, so a worker\'s outbox relay will pick it up'}; a running Nines worker delivers it\n`,

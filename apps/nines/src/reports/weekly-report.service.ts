@@ -8,6 +8,8 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { NinesConfig } from '../../../../libs/config/src/config';
 import type { Settings } from '../../../../libs/config/src/settings';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { Outbox } from '../../../../libs/notify/src/outbox';
+import { toDate } from '../../../../libs/common/src/time';
 import { duePeriod, weeklyOptions, WeeklyReporter } from '../../../../libs/reports/src/weekly-report';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { JobName, QUEUE_PREFIX, QueueName, SchedulerId } from '../delivery/queues';
@@ -26,7 +28,7 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
   private queue?: Queue;
   private worker?: Worker;
   private connection?: Redis;
-  private readonly log: NotificationRepository;
+  private readonly outbox: Outbox;
   /** The schedule registered in Redis by this process; null before the first registration. */
   private scheduled: string | undefined | null = null;
 
@@ -37,9 +39,9 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reporter: WeeklyReporter,
-    private readonly notifications: NotificationQueue,
+    notifications: NotificationQueue,
   ) {
-    this.log = new NotificationRepository(ds);
+    this.outbox = new Outbox(notifications, new NotificationRepository(ds));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -96,13 +98,13 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
       createdBy: this.settings.instanceId,
       scheduledFor: due.firing,
     });
-    const firing = new Date(due.firing).toISOString();
+    const firing = toDate(due.firing).toISOString();
     if (!r.sent) {
       this.logger.debug({ week: due.week, firing, trigger, sentBy: r.existing.createdBy }, `weekly report ${due.week} already sent`);
       return { outcome: 'already-sent', week: due.week };
     }
     this.logger.info({ week: due.week, firing, trigger, notifications: r.notificationIds }, `weekly report ${due.week} queued for ${weekly.to.join(', ')}`);
-    if (await this.notifications.enqueue(r.notificationIds)) await this.log.markEnqueued(r.notificationIds);
+    await this.outbox.enqueue(r.notificationIds);
     return { outcome: 'sent', week: due.week, notificationIds: r.notificationIds };
   }
 }

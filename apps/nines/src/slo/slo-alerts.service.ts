@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { evaluateScope } from '../../../../libs/alerting/src/alert';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
-import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
+import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
+import { Outbox } from '../../../../libs/notify/src/outbox';
 import { SloAlertStateRepository } from '../../../../libs/slo/src/slo-alert-state.repository';
 import { sloAlertSpecs } from '../../../../libs/slo/src/slo-evaluation';
 import { NotificationQueue } from '../delivery/notification-queue';
@@ -30,7 +31,7 @@ export class SloAlertService implements OnApplicationBootstrap, OnApplicationShu
   private running?: Promise<void>;
   private readonly alerts: AlertRepository;
   private readonly states: SloAlertStateRepository;
-  private readonly log: NotificationRepository;
+  private readonly outbox: Outbox;
   private routing: RoutingConfig;
 
   constructor(
@@ -41,15 +42,15 @@ export class SloAlertService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     private readonly slos: SloService,
-    private readonly queue: NotificationQueue,
+    queue: NotificationQueue,
   ) {
-    this.alerts = new AlertRepository(ds);
+    this.alerts = new AlertRepository(ds, clock);
     this.states = new SloAlertStateRepository(ds);
-    this.log = new NotificationRepository(ds);
+    this.outbox = new Outbox(queue, new NotificationRepository(ds));
     const fallback = `http://${settings.host}:${settings.port}`;
-    this.routing = compileRouting(config.get(), fallback);
+    this.routing = routingFor(config.get(), fallback);
     config.onChange((c) => {
-      this.routing = compileRouting(c, fallback);
+      this.routing = routingFor(c, fallback);
     });
   }
 
@@ -103,7 +104,7 @@ export class SloAlertService implements OnApplicationBootstrap, OnApplicationShu
       ids.push(...(await this.alerts.record(scope, changes, this.routing, now)));
       reportAlertChanges(changes, this.metrics, this.logger);
     }
-    if (ids.length && (await this.queue.enqueue(ids))) await this.log.markEnqueued(ids);
+    await this.outbox.enqueue(ids);
     return ids;
   }
 }

@@ -1,0 +1,22 @@
+/**
+ * The one pair of conversions between epoch milliseconds (what the core computes with) and Date
+ * (what PostgreSQL reads and writes). A missing value stays missing: null towards SQL, undefined
+ * from it, so optional columns need no special case at the call site.
+ */
+export function toDate(ms: number): Date;
+export function toDate(ms: number | null | undefined): Date | null;
+export function toDate(ms: number | null | undefined): Date | null {
+  return ms === undefined || ms === null ? null : new Date(ms);
+}
+
+export function toMs(d: Date | string): number;
+export function toMs(d: Date | string | null | undefined): number | undefined;
+export function toMs(d: Date | string | null | undefined): number | undefined {
+  return d === undefined || d === null || d === '' ? undefined : new Date(d).getTime();
+}
+
+/** An RFC 3339 (or any Date-parsable) text as epoch ms; undefined when it is not a time. */
+export function parseTime(text: string): number | undefined {
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t;
+}
