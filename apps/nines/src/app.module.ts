@@ -30,7 +30,8 @@ import { RollupCompactionService } from './slo/rollup-compaction.service';
 import { SloAlertService } from './slo/slo-alerts.service';
 import { SloMetricsService } from './slo/slo-metrics.service';
 import { SloService } from './slo/slo.service';
-import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './runtime/tokens';
+import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS, TOPOLOGY_LISTENER, TOPOLOGY_STORE } from './runtime/tokens';
+import { IncidentTopologyStore } from '../../../libs/incidents/src/incident-topology-store';
 
 /** One module, its parts chosen by role: api (HTTP API), prober (engine), worker (maintenance, delivery). */
 @Module({})
@@ -61,7 +62,14 @@ export class AppModule {
       controllers.push(SdController);
     }
     // The api role evaluates the alerts of systems it alone knows of: Alertmanager alerts about systems no prober watches.
-    if (roles.has('api') || roles.has('prober')) providers.push(AlertService);
+    if (roles.has('api') || roles.has('prober')) {
+      providers.push(AlertService);
+      // Topology commits (probed or ingested) and what follows them: incidents in the same transaction, then alerts in-line.
+      providers.push(
+        { provide: TOPOLOGY_STORE, useFactory: (ds: Runtime['dataSource'], config: Runtime['config']) => new IncidentTopologyStore(ds, config), inject: [DATA_SOURCE, CONFIG] },
+        { provide: TOPOLOGY_LISTENER, useExisting: AlertService },
+      );
+    }
     if (roles.has('prober')) providers.push(TopologyService, TopologyAnnouncements, ProberService);
     if (roles.has('worker')) providers.push(MaintenanceService, DeliveryService);
     if (roles.has('api') || roles.has('worker')) providers.push(weeklyReporterProvider);

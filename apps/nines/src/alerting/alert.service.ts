@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
 import { AlertRepository, StaleAlertError } from '../../../../libs/alerting/src/alert.repository';
 import { compileRouting, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
-import { systemAlerts, targetAlerts, type SystemAlertContext } from '../../../../libs/alerting/src/rules';
+import { systemAlerts, targetAlerts } from '../../../../libs/alerting/src/rules';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
@@ -13,6 +13,7 @@ import { NotificationRepository } from '../../../../libs/notify/src/notification
 import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
+import type { SystemEvaluation, TopologyListener } from '../../../../libs/topology/src/listener';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 
@@ -32,7 +33,7 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
  * once) in one transaction and enqueued immediately — one hop from probe to receiver.
  */
 @Injectable()
-export class AlertService implements OnApplicationShutdown {
+export class AlertService implements OnApplicationShutdown, TopologyListener {
   private readonly repo: AlertRepository;
   private readonly log: NotificationRepository;
   private scopes = new Map<string, Scope>();
@@ -62,7 +63,7 @@ export class AlertService implements OnApplicationShutdown {
     this.evaluateScope(`target:${t.key}`, targetAlerts(t, s, now), now, TAKEN_OVER_AFTER_INTERVALS * t.intervalMs);
   }
 
-  onSystem(ctx: Omit<SystemAlertContext, 'now'>): void {
+  onSystemEvaluated(ctx: SystemEvaluation): void {
     const now = this.clock.now();
     this.evaluateScope(`system:${ctx.shape.name}`, systemAlerts({ ...ctx, now }), now, SYSTEM_SCOPE_FRESH_MS);
   }
