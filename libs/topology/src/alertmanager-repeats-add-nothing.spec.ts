@@ -9,10 +9,10 @@ const firing: AlertmanagerAlert = {
   status: 'firing',
   labels: { alertname: 'KafkaUnderReplicated', system: 'events', severity: 'page', instance: 'k2' },
   annotations: { summary: '3 partitions under-replicated' },
-  startsAt: new Date(T0).toISOString(),
+  startsAt: '2026-03-01T10:00:00.000Z',
   fingerprint: 'f1',
 };
-const resolved: AlertmanagerAlert = { ...firing, status: 'resolved', endsAt: new Date(T0 + 600_000).toISOString() };
+const resolved: AlertmanagerAlert = { ...firing, status: 'resolved', endsAt: '2026-03-01T10:10:00.000Z' };
 
 describe('Alertmanager alerts folded into the topology of their system', () => {
   it('the subject: the system label (else service, job, "external") and the alert time, the clock when it has none', () => {
@@ -53,7 +53,7 @@ describe('Alertmanager alerts folded into the topology of their system', () => {
   });
 
   it('without a fingerprint the labels are the identity; an unknown severity is a warning', () => {
-    const a: AlertmanagerAlert = { labels: { alertname: 'Odd', system: 'events', severity: 'sev9' }, startsAt: new Date(T0).toISOString() };
+    const a: AlertmanagerAlert = { labels: { alertname: 'Odd', system: 'events', severity: 'sev9' }, startsAt: '2026-03-01T10:00:00.000Z' };
     const { next, events } = foldAlertmanagerAlert(emptyTopology('events', T0), a, T0);
     assert.deepEqual(Object.keys(next.external ?? {}), [`alertmanager:${JSON.stringify(a.labels)}`]);
     assert.equal(events[0].severity, 'warning');
