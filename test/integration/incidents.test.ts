@@ -11,6 +11,7 @@ import type { Observation } from '../../libs/probes/src/observation';
 import type { TargetStatus } from '../../libs/probes/src/target-state';
 import type { TopologyEvent } from '../../libs/topology/src/events';
 import { emptyTopology, isHealthy, observe, type SystemShape, type SystemTopology } from '../../libs/topology/src/topology';
+import { TopologyRepository } from '../../libs/topology/src/topology.repository';
 import { createDataSource, migrate } from '../../libs/storage/src/database';
 import { freshDatabase } from '../support/env';
 
@@ -98,6 +99,7 @@ describe('incidents in PostgreSQL', () => {
   let ds: DataSource;
   let sql: Client;
   let repo: IncidentRepository;
+  let topologies: TopologyRepository;
   let query: IncidentQuery;
   let drills: DrillRepository;
   let feed: Feed;
@@ -112,7 +114,8 @@ describe('incidents in PostgreSQL', () => {
     await migrate(ds);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    repo = new IncidentRepository(ds);
+    topologies = new TopologyRepository(ds);
+    repo = new IncidentRepository(ds, topologies);
     query = new IncidentQuery(ds);
     drills = new DrillRepository(ds);
     feed = new Feed(repo);
@@ -288,7 +291,7 @@ describe('incidents in PostgreSQL', () => {
 
   describe('compare-and-set on the topology version', () => {
     it('a commit with a stale version returns ok:false and writes nothing', async () => {
-      const stored = await repo.loadTopology('orders-db');
+      const stored = await topologies.load('orders-db');
       assert.ok(stored.topology);
       const counts = async () => (await rows<{ e: string; i: string; t: string }>('select (select count(*) from events) e, (select count(*) from incidents) i, (select count(*) from incident_timeline) t'))[0];
       const before = await counts();
@@ -306,7 +309,7 @@ describe('incidents in PostgreSQL', () => {
         intervalMs,
       });
       assert.deepEqual(r, { ok: false, version: stored.version - 1, incidents: [] });
-      const after = await repo.loadTopology('orders-db');
+      const after = await topologies.load('orders-db');
       assert.equal(after.version, stored.version);
       assert.equal(after.healthy, true);
       assert.deepEqual(after.topology, stored.topology);
@@ -314,13 +317,13 @@ describe('incidents in PostgreSQL', () => {
     });
 
     it('of two writers that read the same version, the second loses', async () => {
-      const stored = await repo.loadTopology('web');
+      const stored = await topologies.load('web');
       const input = { system: 'web', expectedVersion: stored.version, topology: stored.topology!, healthy: true, wasHealthy: true, events: [], graph: GRAPH, hasEndpoint: () => true, intervalMs };
       const first = await repo.commit(input);
       const second = await repo.commit(input);
       assert.deepEqual([first.ok, first.version], [true, stored.version + 1]);
       assert.deepEqual([second.ok, second.version], [false, stored.version]);
-      assert.equal((await repo.loadTopology('web')).version, stored.version + 1);
+      assert.equal((await topologies.load('web')).version, stored.version + 1);
     });
   });
 

@@ -1,3 +1,4 @@
+import type { NinesConfig } from '../../config/src/config';
 import type { TopologyEvent } from '../../topology/src/events';
 
 /**
@@ -17,6 +18,11 @@ export interface OpenIncident {
 export interface SystemGraph {
   dependsOn: Map<string, string[]>;
   layer: Map<string, string>;
+}
+
+/** The configured systems' dependencies and layers, which decide an incident's root cause. */
+export function systemGraph(c: Pick<NinesConfig, 'systems'>): SystemGraph {
+  return { dependsOn: new Map(c.systems.map((s) => [s.name, s.dependsOn])), layer: new Map(c.systems.map((s) => [s.name, s.layer])) };
 }
 
 export type Decision =

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { FAILOVER_KINDS, type Severity, type TopologyEvent } from '../../topology/src/events';
 import type { SystemTopology } from '../../topology/src/topology';
+import { TopologyRepository } from '../../topology/src/topology.repository';
 import { decide, type OpenIncident, type SystemGraph } from './correlate';
 import { measure } from './measure';
 import { entriesFor, type TimelineEntry } from './timeline';
@@ -50,24 +51,15 @@ interface IncidentRow {
  * for one story.
  */
 export class IncidentRepository {
-  constructor(private readonly ds: DataSource) {}
-
-  async loadTopology(system: string): Promise<{ topology?: SystemTopology; version: number; healthy: boolean }> {
-    const rows: { state: SystemTopology; version: string; healthy: boolean }[] = await this.ds.query('select state, version, healthy from topology where system = $1', [system]);
-    return rows.length ? { topology: rows[0].state, version: Number(rows[0].version), healthy: rows[0].healthy } : { version: 0, healthy: true };
-  }
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topologies = new TopologyRepository(ds),
+  ) {}
 
   async commit(input: CommitInput): Promise<CommitResult> {
     return this.ds.transaction(async (m) => {
-      const saved: { version: string }[] = await m.query(
-        `insert into topology as t (system, state, healthy, version, updated_at) values ($1, $2, $3, 1, now())
-         on conflict (system) do update set state = excluded.state, healthy = excluded.healthy, version = t.version + 1, updated_at = now()
-           where t.version = $4
-         returning version`,
-        [input.system, JSON.stringify(input.topology), input.healthy, input.expectedVersion],
-      );
-      if (!saved.length) return { ok: false, version: input.expectedVersion, incidents: [] };
-      const version = Number(saved[0].version);
+      const version = await this.topologies.compareAndSet(m, input);
+      if (version === undefined) return { ok: false, version: input.expectedVersion, incidents: [] };
       const touched = new Set<number>();
       const healthChanged = input.healthy !== input.wasHealthy;
       if (!input.events.length && !(input.healthy && healthChanged)) return { ok: true, version, incidents: [] };
@@ -169,8 +161,7 @@ export class IncidentRepository {
   private async resolveHealthy(m: EntityManager, input: CommitInput, touched: Set<number>): Promise<void> {
     const open: { id: string; systems: string[] }[] = await m.query(`select id, systems from incidents where state = 'open' and $1 = any(systems)`, [input.system]);
     for (const inc of open) {
-      const rows: { system: string; healthy: boolean }[] = await m.query('select system, healthy from topology where system = any($1)', [inc.systems]);
-      const healthy = new Map(rows.map((r) => [r.system, r.healthy]));
+      const healthy = await this.topologies.healthOf(m, inc.systems);
       if (!inc.systems.every((s) => (s === input.system ? input.healthy : healthy.get(s) !== false))) continue;
       const at = Math.max(input.topology.updatedAt, ...input.events.map((e) => e.at));
       await m.query(`update incidents set state = 'resolved', resolved_at = $2, updated_at = now() where id = $1`, [inc.id, ts(at)]);

@@ -14,6 +14,7 @@ import { Outbox } from '../../../../libs/notify/src/outbox';
 import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
+import type { SystemEvaluation, TopologyListener } from '../../../../libs/topology/src/listener';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 
@@ -33,7 +34,7 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
  * once) in one transaction and enqueued immediately — one hop from probe to receiver.
  */
 @Injectable()
-export class AlertService implements OnApplicationShutdown {
+export class AlertService implements OnApplicationShutdown, TopologyListener {
   private readonly repo: AlertRepository;
   private readonly outbox: Outbox;
   private scopes = new Map<string, Scope>();
@@ -63,7 +64,7 @@ export class AlertService implements OnApplicationShutdown {
     this.evaluateScope(`target:${t.key}`, targetAlerts(t, s, now), now, TAKEN_OVER_AFTER_INTERVALS * t.intervalMs);
   }
 
-  onSystem(ctx: Omit<SystemAlertContext, 'now'>): void {
+  onSystemEvaluated(ctx: SystemEvaluation): void {
     const now = this.clock.now();
     this.evaluateScope(`system:${ctx.shape.name}`, systemAlerts({ ...ctx, now }), now, SYSTEM_SCOPE_FRESH_MS);
   }

@@ -3,14 +3,26 @@ import type { Role } from '../../../../libs/config/src/settings';
 import { roleModule } from '../runtime/role-module';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
+import { IncidentTopologyStore } from '../../../../libs/incidents/src/incident-topology-store';
+import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import type { DataSource } from 'typeorm';
+import { CONFIG, DATA_SOURCE, TOPOLOGY_STORE } from '../runtime/tokens';
 
-/** Incidents, their timelines, acknowledgements and drills (api). */
+/** Where topology commits land: the topology row, its events and the incidents, in one transaction. */
+const topologyStore = {
+  provide: TOPOLOGY_STORE,
+  useFactory: (ds: DataSource, config: ConfigHolder) => new IncidentTopologyStore(ds, config),
+  inject: [DATA_SOURCE, CONFIG],
+};
+
+/** Incidents, their timelines, acknowledgements and drills (api); the store topology commits into (api, prober). */
 @Module({})
 export class IncidentsModule {
   static register(roles: ReadonlySet<Role>): DynamicModule {
     return roleModule(IncidentsModule, roles, (has) => ({
-      providers: has('api') ? [IncidentsService] : [],
+      providers: [...(has('api', 'prober') ? [topologyStore] : []), ...(has('api') ? [IncidentsService] : [])],
       controllers: has('api') ? [IncidentsController] : [],
+      exports: [topologyStore],
     }));
   }
 }

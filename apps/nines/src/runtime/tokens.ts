@@ -9,3 +9,7 @@ export const METRICS = Symbol('METRICS');
 export const READINESS = Symbol('READINESS');
 export const TARGET_IDS = Symbol('TARGET_IDS');
 export const LIVE_STATES = Symbol('LIVE_STATES');
+/** The topology commit path's store (libs/topology/src/commit.ts TopologyStore). */
+export const TOPOLOGY_STORE = Symbol('TOPOLOGY_STORE');
+/** What happens after topology changes (libs/topology/src/listener.ts TopologyListener). */
+export const TOPOLOGY_LISTENER = Symbol('TOPOLOGY_LISTENER');

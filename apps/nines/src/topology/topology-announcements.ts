@@ -1,15 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { TOPOLOGY_CHANGED_CHANNEL } from '../../../../libs/topology/src/announcements';
 import { LOGGER, REDIS } from '../runtime/tokens';
 import { TopologyService } from './topology.service';
-
-const CHANNEL = 'nines:topology:changed';
-
-/** Tells the probers that a system's stored topology was changed outside them (message: the system's name). */
-export async function announceTopologyChange(redis: Redis, system: string, logger: Logger): Promise<void> {
-  await redis.publish(CHANNEL, system).catch((err) => logger.warn({ err, system }, 'could not announce the topology change; probers see it at their next save'));
-}
 
 /** On a prober: re-reads a system's topology when another process announces a change to it. */
 @Injectable()
@@ -26,7 +20,7 @@ export class TopologyAnnouncements implements OnApplicationBootstrap, OnApplicat
     this.sub = this.redis.duplicate();
     this.sub.on('error', () => undefined);
     this.sub.on('message', (_ch, system: string) => this.topology.reloadFromStore(system));
-    await this.sub.subscribe(CHANNEL).catch((err) => this.logger.warn({ err }, 'cannot subscribe to topology change announcements'));
+    await this.sub.subscribe(TOPOLOGY_CHANGED_CHANNEL).catch((err) => this.logger.warn({ err }, 'cannot subscribe to topology change announcements'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Role } from '../../../../libs/config/src/settings';
 import { AlertingModule } from '../alerting/alerting.module';
+import { IncidentsModule } from '../incidents/incidents.module';
 import { roleModule } from '../runtime/role-module';
 import { SystemsController } from './systems.controller';
 import { SystemsService } from './systems.service';
@@ -12,7 +13,7 @@ import { TopologyService } from './topology.service';
 export class TopologyModule {
   static register(roles: ReadonlySet<Role>): DynamicModule {
     return roleModule(TopologyModule, roles, (has) => ({
-      imports: [AlertingModule.register(roles)],
+      imports: [AlertingModule.register(roles), IncidentsModule.register(roles)],
       providers: [...(has('prober') ? [TopologyService, TopologyAnnouncements] : []), ...(has('api') ? [SystemsService] : [])],
       controllers: has('api') ? [SystemsController] : [],
       exports: [TopologyService],

@@ -1,26 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
-import { intervalOf, type NinesConfig } from '../../../../libs/config/src/config';
-import type { SystemGraph } from '../../../../libs/incidents/src/correlate';
-import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
+import type { NinesConfig } from '../../../../libs/config/src/config';
 import type { DriverEvent } from '../../../../libs/probes/src/driver';
 import type { ProbeResult } from '../../../../libs/probes/src/observation';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
+import { commitTopology, readTopology, type KnownTopology, type TopologyStore } from '../../../../libs/topology/src/commit';
 import type { TopologyEvent } from '../../../../libs/topology/src/events';
-import { emptyTopology, isHealthy, observe, type SystemShape, type SystemTopology, type TopologyInput } from '../../../../libs/topology/src/topology';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER } from '../runtime/tokens';
-import { AlertService } from '../alerting/alert.service';
+import type { TopologyListener } from '../../../../libs/topology/src/listener';
+import { systemShapes } from '../../../../libs/topology/src/system-shapes';
+import { isHealthy, observe, type SystemShape, type TopologyInput } from '../../../../libs/topology/src/topology';
+import { CLOCK, CONFIG, LOGGER, TOPOLOGY_LISTENER, TOPOLOGY_STORE } from '../runtime/tokens';
 
-interface Tracked {
-  topology?: SystemTopology;
+interface Tracked extends KnownTopology {
   incidentId?: number;
   lastFailover?: { at: number; from?: string; to?: string };
-  version: number;
-  healthy: boolean;
   lastSaveAt: number;
   chain: Promise<void>;
   /** Pushed events waiting for their commit; later arrivals join them. */
@@ -32,67 +28,45 @@ const PERIODIC_SAVE_MS = 5000; // lag values change without events; keep the sto
 /**
  * Folds every observation of a system this replica probes into its topology, commits changes
  * and events (which become incidents) to PostgreSQL. One serial queue per system keeps the
- * order of observations; the version compare-and-set in the repository guards against a second
+ * order of observations; the version compare-and-set of the commit path guards against a second
  * replica that briefly probes the same system during a membership change.
  */
 @Injectable()
 export class TopologyService {
-  private readonly repo: IncidentRepository;
   private tracked = new Map<string, Tracked>();
   private shapes = new Map<string, SystemShape>();
-  private graph: SystemGraph = { dependsOn: new Map(), layer: new Map() };
-  private endpoints = new Set<string>();
+  private layers = new Map<string, { layer: string; labels: Record<string, string> }>();
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
-    @Inject(CONFIG) private readonly config: ConfigHolder,
+    @Inject(TOPOLOGY_STORE) private readonly store: TopologyStore,
+    @Inject(CONFIG) config: ConfigHolder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly alerts: AlertService,
+    @Inject(TOPOLOGY_LISTENER) private readonly listener: TopologyListener,
   ) {
-    this.repo = new IncidentRepository(ds);
     this.apply(config.get());
     config.onChange((c) => this.apply(c));
   }
 
   private apply(c: NinesConfig): void {
-    const addressOf = new Map(c.targets.map((t) => [t.key, probeAddress(t.probe)]));
-    this.shapes = new Map(
-      c.systems.map((s) => [
-        s.name,
-        {
-          name: s.name,
-          kind: s.kind,
-          expect: s.expect,
-          members: s.members.map((m) => m.name),
-          hasEndpoint: !!s.endpointKey,
-          addresses: Object.fromEntries(s.members.flatMap((m) => (addressOf.get(m.key) ? [[m.name, addressOf.get(m.key)!]] : []))),
-        },
-      ]),
-    );
-    this.graph = { dependsOn: new Map(c.systems.map((s) => [s.name, s.dependsOn])), layer: new Map(c.systems.map((s) => [s.name, s.layer])) };
-    this.endpoints = new Set(c.systems.filter((s) => s.endpointKey).map((s) => s.name));
+    this.shapes = systemShapes(c);
     this.layers = new Map(c.systems.map((s) => [s.name, { layer: s.layer, labels: s.labels }]));
   }
 
-  private layers = new Map<string, { layer: string; labels: Record<string, string> }>();
-
-  /** Built-in system alerts follow every fold, so pending alerts promote on time. */
-  private evaluateAlerts(system: string, t: Tracked, healthy: boolean): void {
+  /** What follows topology (the built-in system alerts) sees every fold, so pending alerts promote on time. */
+  private evaluated(system: string, t: Tracked, healthy: boolean): void {
     const shape = this.shapes.get(system);
     const meta = this.layers.get(system);
     if (!shape || !meta || !t.topology) return;
     if (healthy) t.incidentId = undefined;
-    this.alerts.onSystem({ shape: { ...shape, layer: meta.layer, labels: meta.labels }, topology: t.topology, incidentId: t.incidentId, lastFailover: t.lastFailover });
+    this.listener.onSystemEvaluated({ shape: { ...shape, layer: meta.layer, labels: meta.labels }, topology: t.topology, incidentId: t.incidentId, lastFailover: t.lastFailover });
   }
 
-  private noteEvents(t: Tracked, events: TopologyEvent[], incidents: number[]): void {
+  private recorded(t: Tracked, events: TopologyEvent[], incidents: number[]): void {
+    for (const e of events) this.log(e, incidents);
     if (incidents.length) t.incidentId = incidents[incidents.length - 1];
     for (const e of events) if (e.kind === 'leader_changed' || e.kind === 'vip_moved' || e.kind === 'switch_master') t.lastFailover = { at: e.at, from: e.details.from as string | undefined, to: e.details.to as string | undefined };
   }
-
-  /** One lookup for every commit, so an incident's uncertainties do not depend on which commit measured it last. */
-  private readonly intervalOf = (s: string, m?: string) => intervalOf(this.config.get(), s, m);
 
   /**
    * Another process committed to this system's topology (an ingested event through the API):
@@ -103,8 +77,8 @@ export class TopologyService {
     if (!this.tracked.has(system) || !this.shapes.has(system)) return;
     this.enqueue(system, async (t) => {
       t.topology = undefined;
-      await this.ensureLoaded(system, t);
-      this.evaluateAlerts(system, t, t.healthy);
+      await readTopology(this.store, t, system, () => this.clock.now());
+      this.evaluated(system, t, t.healthy);
     });
   }
 
@@ -167,96 +141,46 @@ export class TopologyService {
     });
   }
 
-  private async ensureLoaded(system: string, t: Tracked): Promise<SystemTopology> {
-    if (!t.topology) {
-      const stored = await this.repo.loadTopology(system);
-      t.topology = stored.topology ?? emptyTopology(system, this.clock.now());
-      t.version = stored.version;
-      t.healthy = stored.healthy;
-    }
-    return t.topology;
-  }
-
-  private async fold(system: string, t: Tracked, input: TopologyInput, retry = true): Promise<void> {
+  private async fold(system: string, t: Tracked, input: TopologyInput): Promise<void> {
     const shape = this.shapes.get(system);
     if (!shape) return;
-    const prev = await this.ensureLoaded(system, t);
-    const { next, events } = observe(prev, shape, input);
-    const healthy = isHealthy(next, shape);
-    const now = this.clock.now();
-    if (!events.length && healthy === t.healthy && now - t.lastSaveAt < PERIODIC_SAVE_MS) {
-      t.topology = next;
-      this.evaluateAlerts(system, t, healthy);
-      return;
-    }
-    const r = await this.repo.commit({
+    let checkedAt = 0;
+    const r = await commitTopology(this.store, t, {
       system,
-      expectedVersion: t.version,
-      topology: next,
-      healthy,
-      wasHealthy: t.healthy,
-      events,
-      graph: this.graph,
-      hasEndpoint: (s) => this.endpoints.has(s),
-      intervalMs: this.intervalOf,
+      attempts: 2,
+      emptyAt: () => this.clock.now(),
+      change: (current) => {
+        const { next, events } = observe(current, shape, input);
+        return { next, events, healthy: isHealthy(next, shape) };
+      },
+      canWait: (c, known) => {
+        checkedAt = this.clock.now();
+        return !c.events.length && c.healthy === known.healthy && checkedAt - t.lastSaveAt < PERIODIC_SAVE_MS;
+      },
     });
-    if (!r.ok) {
-      // Another replica moved this system's topology on: start again from its version.
-      t.topology = undefined;
-      if (retry) return this.fold(system, t, input, false);
+    if (r.status === 'conflict') {
       this.logger.warn({ system }, 'topology changed concurrently twice; dropping one observation');
       return;
     }
-    t.topology = next;
-    t.version = r.version;
-    t.healthy = healthy;
-    t.lastSaveAt = now;
-    for (const e of events) this.log(e, r.incidents);
-    this.noteEvents(t, events, r.incidents);
-    this.evaluateAlerts(system, t, healthy);
+    if (r.status === 'written') {
+      t.lastSaveAt = checkedAt;
+      this.recorded(t, r.events, r.incidents);
+    }
+    this.evaluated(system, t, r.healthy);
   }
 
-  private async commitEvents(system: string, t: Tracked, events: TopologyEvent[], retry = true): Promise<void> {
-    const topo = await this.ensureLoaded(system, t);
-    const r = await this.repo.commit({
-      system,
-      expectedVersion: t.version,
-      topology: topo,
-      healthy: t.healthy,
-      wasHealthy: t.healthy,
-      events,
-      graph: this.graph,
-      hasEndpoint: (s) => this.endpoints.has(s),
-      intervalMs: this.intervalOf,
-    });
-    if (!r.ok) {
-      t.topology = undefined;
-      if (retry) return this.commitEvents(system, t, events, false);
-      return;
-    }
-    t.version = r.version;
-    for (const e of events) this.log(e, r.incidents);
-    this.noteEvents(t, events, r.incidents);
-    this.evaluateAlerts(system, t, t.healthy);
+  private async commitEvents(system: string, t: Tracked, events: TopologyEvent[]): Promise<void> {
+    // The topology stays as it is: the poll that follows folds what the events announced.
+    const r = await commitTopology(this.store, t, { system, attempts: 2, emptyAt: () => this.clock.now(), change: (current, known) => ({ next: current, events, healthy: known.healthy }) });
+    if (r.status !== 'written') return;
+    this.recorded(t, r.events, r.incidents);
+    this.evaluated(system, t, r.healthy);
   }
 
   private log(e: TopologyEvent, incidents: number[]): void {
     const line = { system: e.system, member: e.member, event: e.kind, severity: e.severity, incidents, details: e.details };
     if (e.bad && (e.severity === 'critical' || e.severity === 'major')) this.logger.warn(line, e.message);
     else this.logger.info(line, e.message);
-  }
-}
-
-/** "host:port" a member is probed at (from `url` or `address`), as peers list it. */
-export function probeAddress(probe: Record<string, unknown>): string | undefined {
-  if (typeof probe.address === 'string') return probe.address;
-  if (typeof probe.url !== 'string') return undefined;
-  try {
-    const u = new URL(probe.url);
-    const defaults: Record<string, string> = { 'redis:': '6379', 'rediss:': '6379', 'postgres:': '5432', 'postgresql:': '5432', 'mysql:': '3306' };
-    return `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port || defaults[u.protocol] || ''}`;
-  } catch {
-    return undefined;
   }
 }
 
