@@ -5,8 +5,8 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { performance } from 'node:perf_hooks';
 import { NotificationQueue } from '../../apps/nines/src/delivery/notification-queue';
+import { RedisConnections } from '../../apps/nines/src/runtime/redis';
 import { QUEUE_PREFIX, QueueName } from '../../apps/nines/src/delivery/queues';
-import type { Settings } from '../../libs/config/src/settings';
 import type { NotificationPayload } from '../../libs/notify/src/notification';
 import { sleep } from './children';
 import type { Env } from './latency';
@@ -76,7 +76,7 @@ export async function runDeliveries(env: Env, opts: { count: number; nodeArgs?: 
   const nines = await startNines({ dir: env.dir, dbName: 'bench_time_to_notify_deliveries', config, roles: 'worker', boundSeconds: env.boundSeconds, nodeArgs: opts.nodeArgs });
   const pg = new Client({ connectionString: nines.databaseUrl });
   await pg.connect();
-  const producer = new NotificationQueue({ redisUrl: REDIS_URL } as Settings, pino({ level: 'warn' }));
+  const producer = new NotificationQueue(new RedisConnections(REDIS_URL, 'bench'), pino({ level: 'warn' }));
   try {
     env.receiver.deliveries = 0;
     env.receiver.deliveryIds.clear();

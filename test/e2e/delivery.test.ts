@@ -4,7 +4,7 @@ import type { ParsedMail } from 'mailparser';
 import { Client } from 'pg';
 import pino from 'pino';
 import { NotificationQueue } from '../../apps/nines/src/delivery/notification-queue';
-import type { Settings } from '../../libs/config/src/settings';
+import { RedisConnections } from '../../apps/nines/src/runtime/redis';
 import { freshDatabase } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
 import { startSmtpSink, type SmtpSink } from '../support/servers/smtp-sink';
@@ -286,7 +286,7 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
     });
     const sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const queue = new NotificationQueue({ redisUrl: `redis://127.0.0.1:${redisPort}` } as Settings, pino({ level: 'silent' }));
+    const queue = new NotificationQueue(new RedisConnections(`redis://127.0.0.1:${redisPort}`, 'test'), pino({ level: 'silent' }));
     try {
       for (const [ids, receiver] of [[backlog, 'hanging'], [[probe], 'fast']] as const)
         await sql.query(
@@ -523,7 +523,7 @@ describe('a worker stopped while a receiver hangs gives its lane backlog back at
               'pending', now() from unnest($1::text[]) as id`,
       [ids],
     );
-    const queue = new NotificationQueue({ redisUrl: `redis://127.0.0.1:${env.redisPort}` } as Settings, pino({ level: 'silent' }));
+    const queue = new NotificationQueue(new RedisConnections(`redis://127.0.0.1:${env.redisPort}`, 'test'), pino({ level: 'silent' }));
     try {
       assert.ok(await queue.enqueue(ids));
     } finally {

@@ -16,7 +16,7 @@ import { TargetRepository } from '../../../libs/storage/src/target.repository';
 import { AppModule } from './app.module';
 import { PinoNestLogger } from './runtime/nest-logger';
 import { Readiness } from './runtime/readiness';
-import { connectRedis } from './runtime/redis';
+import { RedisConnections } from './runtime/redis';
 import type { Runtime } from './runtime/runtime';
 import { LiveStates } from './runtime/live-states';
 import { TargetIds } from './runtime/target-ids';
@@ -46,7 +46,8 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
       c.secrets.push(ackKey);
     }
   });
-  const redis = await connectRedis(settings.redisUrl, `nines-${settings.instanceId}`);
+  const redisConnections = new RedisConnections(settings.redisUrl, `nines-${settings.instanceId}`);
+  const redis = await redisConnections.main();
 
   // Keep the target registry in step with the config; runs before any other reload listener.
   const targetIds = new TargetIds();
@@ -64,7 +65,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
     new StateCollector({ targets: () => config.get().targets, state: new StateRepository(dataSource), live: () => liveStates.lookup, clock: systemClock }, metrics.registry);
     new IncidentCollector({ query: new IncidentQuery(dataSource), systems: () => config.get().systems.map((s) => s.name) }, metrics.registry);
   }
-  const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds, liveStates };
+  const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds, liveStates, redisConnections };
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
     logger: new PinoNestLogger(logger),
@@ -87,7 +88,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   } catch (err) {
     await app.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
-    redis.disconnect();
+    redisConnections.closeAll();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw Object.assign(new Error(`port ${settings.host}:${settings.port} is already in use (set NINES_PORT to another port)`), { oneLine: true });
     throw err;
@@ -107,7 +108,8 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
       readiness.stopping = true;
       await app.close();
       await dataSource.destroy().catch(() => undefined);
-      await redis.quit().catch(() => redis.disconnect());
+      await redis.quit().catch(() => undefined);
+      redisConnections.closeAll();
     },
   };
 }

@@ -5,7 +5,6 @@ import type { Counts } from './numbers';
 import { DAY, HOUR, MINUTE } from './window';
 
 const LAT = LATENCY_BUCKETS_MS.map(bucketColumn);
-const COMPONENTS = 2 + LAT.length; // total, good, then one row per latency boundary
 export const COMPACTED_BEFORE = 'compacted_before';
 
 type Vec = [number, number]; // total, good (for the request's bucket)

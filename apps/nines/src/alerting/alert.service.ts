@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
 import { AlertRepository, StaleAlertError } from '../../../../libs/alerting/src/alert.repository';
 import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
-import { systemAlerts, targetAlerts, type SystemAlertContext } from '../../../../libs/alerting/src/rules';
+import { systemAlerts, targetAlerts } from '../../../../libs/alerting/src/rules';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
@@ -12,7 +12,8 @@ import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotifyError, type Notifier } from '../../../../libs/notify/src/notification';
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
+import type { RedisConnections } from '../runtime/redis';
+import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, REDIS_CONNECTIONS, SETTINGS } from '../runtime/tokens';
 import { Coalescer } from './coalescer';
 import { Lanes, LanesClosedError } from './lanes';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
@@ -62,11 +63,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(DATA_SOURCE) ds: DataSource,
-    @Inject(CONFIG) private readonly config: ConfigHolder,
-    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(CONFIG) config: ConfigHolder,
+    @Inject(SETTINGS) settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
+    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections,
     private readonly queue: NotificationQueue,
   ) {
     this.alerts = new AlertRepository(ds, clock);
@@ -94,8 +96,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-    this.connection.on('error', () => undefined);
+    this.connection = this.redis.queue('notifications-worker', { autoPipelining: true });
     this.worker = new Worker(QueueName.Notifications, (job: Job<{ id: string }>, token?: string) => this.process(job, token), {
       connection: this.connection,
       prefix: QUEUE_PREFIX,
@@ -116,7 +117,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     this.lanes.close(); // deliveries waiting in a lane go back to the queue instead of holding up the shutdown
     await this.worker?.close().catch(() => undefined);
     await Promise.all([...this.notifiers.values()].map((n) => n.close?.()));
-    this.connection?.disconnect();
+    if (this.connection) this.redis.drop(this.connection);
   }
 
   /** Flushes alert groups that are due (group_wait, group_interval, repeat) and escalations. */

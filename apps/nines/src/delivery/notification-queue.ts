@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { Settings } from '../../../../libs/config/src/settings';
-import { LOGGER, SETTINGS } from '../runtime/tokens';
+import type { RedisConnections } from '../runtime/redis';
+import { LOGGER, REDIS_CONNECTIONS } from '../runtime/tokens';
 import { JobName, QUEUE_PREFIX, QueueName } from './queues';
 
 export const DELIVERY_ATTEMPTS = 10;
@@ -19,11 +19,10 @@ export class NotificationQueue implements OnApplicationShutdown {
   private readonly connection: Redis;
 
   constructor(
-    @Inject(SETTINGS) settings: Settings,
+    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: false });
-    this.connection.on('error', () => undefined);
+    this.connection = redis.queue('notifications-producer', { offlineQueue: false });
     this.queue = new Queue(QueueName.Notifications, { connection: this.connection, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
   }
@@ -68,6 +67,6 @@ export class NotificationQueue implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close().catch(() => undefined);
-    this.connection.disconnect();
+    this.redis.drop(this.connection);
   }
 }

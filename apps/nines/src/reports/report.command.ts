@@ -7,6 +7,7 @@ import { reportedWeek, weeklyOptions } from '../../../../libs/reports/src/weekly
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../../libs/storage/src/database';
+import { RedisConnections } from '../runtime/redis';
 import { NotificationQueue } from '../delivery/notification-queue';
 import { createWeeklyReporter } from './weekly-reporter.provider';
 
@@ -48,11 +49,13 @@ export async function weeklyReport(args: string[]): Promise<void> {
       return;
     }
     const logger = createLogger({ level: 'error', destination: process.stderr });
-    const queue = new NotificationQueue(settings, logger);
+    const redis = new RedisConnections(settings.redisUrl, 'nines-cli');
+    const queue = new NotificationQueue(redis, logger);
     // A command must not hang on Redis: after 5 s the rows are left to a worker's relay.
     const timed = { enqueue: (ids: string[]) => Promise.race([queue.enqueue(ids), new Promise<false>((res) => setTimeout(() => res(false), 5000).unref())]) };
     const enqueued = await new Outbox(timed, new NotificationRepository(ds)).enqueue(r.notificationIds);
     await queue.onApplicationShutdown();
+    redis.closeAll();
     process.stdout.write(
       `weekly report ${period} queued for ${raw.reports.weekly!.to.join(', ')} (notification ${r.notificationIds.join(', ')})${enqueued ? '' : '; Redis did not answer, so a worker\'s outbox relay will pick it up'}; a running Nines worker delivers it\n`,
     );

@@ -5,7 +5,8 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { ConfigError, formatIssues } from '../../../../libs/config/src/errors';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
-import { CONFIG, LOGGER, METRICS, REDIS, SETTINGS } from './tokens';
+import type { RedisConnections } from './redis';
+import { CONFIG, LOGGER, METRICS, REDIS, REDIS_CONNECTIONS, SETTINGS } from './tokens';
 
 const CHANNEL = 'nines:config:reload';
 
@@ -21,6 +22,7 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -29,8 +31,7 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
   async onApplicationBootstrap(): Promise<void> {
     process.on('SIGHUP', this.onHup);
     this.metrics.configLastReload.set(Date.now() / 1000);
-    this.sub = this.redis.duplicate();
-    this.sub.on('error', () => undefined);
+    this.sub = this.connections.subscriber('config-announcements');
     this.sub.on('message', (_ch, from) => {
       if (from !== this.settings.instanceId) void this.reloadLocal(`announced by ${from}`).catch(() => undefined);
     });
@@ -39,7 +40,7 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     process.off('SIGHUP', this.onHup);
-    this.sub?.disconnect();
+    if (this.sub) this.connections.drop(this.sub);
   }
 
   async reloadLocal(trigger: string) {

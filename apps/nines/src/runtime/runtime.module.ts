@@ -5,7 +5,7 @@ import { ConfigReloadService } from './config-reload.service';
 import { ErrorFilter } from './error.filter';
 import { HealthController } from './health.controller';
 import type { Runtime } from './runtime';
-import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, SETTINGS, TARGET_IDS } from './tokens';
+import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, REDIS_CONNECTIONS, SETTINGS, TARGET_IDS } from './tokens';
 
 /** What every module may inject: the I/O objects built before Nest starts, and config reloads. */
 @Global()
@@ -17,6 +17,7 @@ export class RuntimeModule {
       { provide: CONFIG, useValue: rt.config },
       { provide: DATA_SOURCE, useValue: rt.dataSource },
       { provide: REDIS, useValue: rt.redis },
+      { provide: REDIS_CONNECTIONS, useValue: rt.redisConnections },
       { provide: LOGGER, useValue: rt.logger },
       { provide: CLOCK, useValue: rt.clock },
       { provide: METRICS, useValue: rt.metrics },

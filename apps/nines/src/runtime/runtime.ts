@@ -6,6 +6,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import type { Readiness } from './readiness';
+import type { RedisConnections } from './redis';
 import type { LiveStates } from './live-states';
 import type { TargetIds } from './target-ids';
 
@@ -15,6 +16,7 @@ export interface Runtime {
   config: ConfigHolder;
   dataSource: DataSource;
   redis: Redis;
+  redisConnections: RedisConnections;
   logger: Logger;
   clock: Clock;
   metrics: NinesMetrics;

@@ -3,6 +3,7 @@ export const SETTINGS = Symbol('SETTINGS');
 export const CONFIG = Symbol('CONFIG');
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const REDIS = Symbol('REDIS');
+export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
 export const LOGGER = Symbol('LOGGER');
 export const CLOCK = Symbol('CLOCK');
 export const METRICS = Symbol('METRICS');

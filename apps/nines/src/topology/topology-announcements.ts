@@ -2,7 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { TOPOLOGY_CHANGED_CHANNEL } from '../../../../libs/topology/src/announcements';
-import { LOGGER, REDIS } from '../runtime/tokens';
+import type { RedisConnections } from '../runtime/redis';
+import { LOGGER, REDIS_CONNECTIONS } from '../runtime/tokens';
 import { TopologyService } from './topology.service';
 
 /** On a prober: re-reads a system's topology when another process announces a change to it. */
@@ -11,19 +12,18 @@ export class TopologyAnnouncements implements OnApplicationBootstrap, OnApplicat
   private sub?: Redis;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly topology: TopologyService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.sub = this.redis.duplicate();
-    this.sub.on('error', () => undefined);
+    this.sub = this.connections.subscriber('topology-announcements');
     this.sub.on('message', (_ch, system: string) => this.topology.reloadFromStore(system));
     await this.sub.subscribe(TOPOLOGY_CHANGED_CHANNEL).catch((err) => this.logger.warn({ err }, 'cannot subscribe to topology change announcements'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.sub?.disconnect();
+    if (this.sub) this.connections.drop(this.sub);
   }
 }
