@@ -9,6 +9,11 @@ import { parseConfig } from '../../libs/config/src/config';
 import { ConfigHolder } from '../../libs/config/src/config-holder';
 import type { Settings } from '../../libs/config/src/settings';
 import { NinesMetrics } from '../../libs/metrics/src/metrics';
+import { AlertRepository } from '../../libs/alerting/src/alert.repository';
+import { NotificationRepository } from '../../libs/notify/src/notification.repository';
+import { Outbox } from '../../libs/notify/src/outbox';
+import { SloAlertStateRepository } from '../../libs/slo/src/slo-alert-state.repository';
+import { SloDataRepository } from '../../libs/slo/src/slo-data.repository';
 import { LATENCY_BUCKETS_MS } from '../../libs/slo/src/latency-buckets';
 import { RollupCompactionRepository } from '../../libs/slo/src/rollup-compaction.repository';
 import { createDataSource, migrate } from '../../libs/storage/src/database';
@@ -108,7 +113,7 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
     const writer = new ResultRepository(ds);
     for (let i = 0; i < rows.length; i += 5000) await writer.writeBatch(rows.slice(i, i + 5000), []);
 
-    slos = new SloService(ds, config, clock, createLogger({ level: 'silent' }));
+    slos = new SloService(ds, config, clock, createLogger({ level: 'silent' }), new SloDataRepository(ds));
   });
 
   after(async () => {
@@ -224,7 +229,18 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
     const enqueued: string[] = [];
     const queue = { enqueue: async (ids: string[]) => (enqueued.push(...ids), true) } as unknown as NotificationQueue;
     const settings = { host: '127.0.0.1', port: 9797 } as Settings;
-    const service = new SloAlertService(ds, config, settings, createLogger({ level: 'silent' }), clock, new NinesMetrics({ defaultMetrics: false }), slos, queue);
+    const service = new SloAlertService(
+      ds,
+      config,
+      settings,
+      createLogger({ level: 'silent' }),
+      clock,
+      new NinesMetrics({ defaultMetrics: false }),
+      slos,
+      new AlertRepository(ds, clock),
+      new SloAlertStateRepository(ds),
+      new Outbox(queue, new NotificationRepository(ds)),
+    );
     const ids1 = await service.runOnce();
     const { rows } = await sql.query(`select scope, labels, state, annotations->>'summary' as summary from alerts where scope = 'slo:web-30d' order by labels->>'long_window'`);
     assert.deepEqual(

@@ -8,6 +8,7 @@ import { ProbingModule } from './probing/probing.module';
 import { ReportsModule } from './reports/reports.module';
 import { resetRoleModules } from './runtime/role-module';
 import type { Runtime } from './runtime/runtime';
+import { RepositoriesModule } from './runtime/repositories.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SloModule } from './slo/slo.module';
 import { TopologyModule } from './topology/topology.module';
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.register(rt),
+        RepositoriesModule,
         DeliveryModule.register(roles),
         AlertingModule.register(roles),
         TopologyModule.register(roles),

@@ -1,6 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { evaluateScope, type AlertChange, type AlertSpec, type AlertStatus } from '../../../../libs/alerting/src/alert';
 import { AlertRepository, StaleAlertError } from '../../../../libs/alerting/src/alert.repository';
 import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
@@ -9,14 +8,12 @@ import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
-import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
 import type { SystemEvaluation, TopologyListener } from '../../../../libs/topology/src/listener';
-import { NotificationQueue } from '../delivery/notification-queue';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
+import { CLOCK, CONFIG, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 
 interface Scope {
   alerts?: Map<string, AlertStatus>;
@@ -35,22 +32,18 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
  */
 @Injectable()
 export class AlertService implements OnApplicationShutdown, TopologyListener {
-  private readonly repo: AlertRepository;
-  private readonly outbox: Outbox;
   private scopes = new Map<string, Scope>();
   private routing: RoutingConfig;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
     @Inject(CONFIG) config: ConfigHolder,
     @Inject(SETTINGS) settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
-    queue: NotificationQueue,
+    private readonly repo: AlertRepository,
+    private readonly outbox: Outbox,
   ) {
-    this.repo = new AlertRepository(ds, clock);
-    this.outbox = new Outbox(queue, new NotificationRepository(ds));
     const fallback = `http://${settings.host}:${settings.port}`;
     this.routing = routingFor(config.get(), fallback);
     config.onChange((c) => {

@@ -31,19 +31,15 @@ function timeOf(raw: string | undefined, field: string): Date | undefined {
 /** Alerts (current and history), silences, the notification log and signed acknowledgements. */
 @Injectable()
 export class AlertQueryService {
-  private readonly notifications: NotificationRepository;
-  private readonly incidents: IncidentRepository;
-  private readonly silenceRepo: SilenceRepository;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ConfigHolder,
-  ) {
-    this.notifications = new NotificationRepository(ds);
-    this.incidents = new IncidentRepository(ds);
-    this.silenceRepo = new SilenceRepository(ds);
-  }
+    private readonly notifications: NotificationRepository,
+    private readonly incidents: IncidentRepository,
+    private readonly silenceRepo: SilenceRepository,
+  ) {}
 
   async alerts(q: Record<string, string | undefined>) {
     if (q.state !== undefined && !STATES.includes(q.state)) throw new DomainError('bad_request', `state must be one of ${STATES.join(', ')}`, { field: 'state' });

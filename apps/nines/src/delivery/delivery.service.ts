@@ -2,7 +2,6 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
@@ -13,7 +12,7 @@ import { NotifyError, type Notifier } from '../../../../libs/notify/src/notifica
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import type { RedisConnections } from '../runtime/redis';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, REDIS_CONNECTIONS, SETTINGS } from '../runtime/tokens';
+import { CLOCK, CONFIG, LOGGER, METRICS, REDIS_CONNECTIONS, SETTINGS } from '../runtime/tokens';
 import { Coalescer } from './coalescer';
 import { Lanes, LanesClosedError } from './lanes';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
@@ -52,9 +51,6 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private timers: NodeJS.Timeout[] = [];
   private notifiers = new Map<string, Notifier>();
   private routing: RoutingConfig;
-  private readonly alerts: AlertRepository;
-  private readonly log: NotificationRepository;
-  private readonly outbox: Outbox;
   // Claims and outcomes of the deliveries in flight, by group commit (see Coalescer).
   private readonly claims: Coalescer<ClaimedNotification>;
   private readonly sends: Coalescer<Date>;
@@ -62,7 +58,6 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private dispatching = false;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
     @Inject(CONFIG) config: ConfigHolder,
     @Inject(SETTINGS) settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -70,10 +65,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections,
     private readonly queue: NotificationQueue,
+    private readonly alerts: AlertRepository,
+    private readonly log: NotificationRepository,
+    private readonly outbox: Outbox,
   ) {
-    this.alerts = new AlertRepository(ds, clock);
-    this.log = new NotificationRepository(ds);
-    this.outbox = new Outbox(queue, this.log);
     this.claims = new Coalescer(
       (ids) => this.log.claimMany(ids, STALE_SENDING_MS),
       (id) => this.log.claim(id, STALE_SENDING_MS),

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
@@ -7,25 +6,20 @@ import { intervalOf } from '../../../../libs/config/src/config';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
 import { IncidentQuery, type IncidentView } from '../../../../libs/incidents/src/incident.query';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
-import { CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
+import { CLOCK, CONFIG } from '../runtime/tokens';
 import type { AckBody, DrillBody, IncidentListQuery } from './incidents.schemas';
 
 /** Incidents, their timelines, acknowledgements and drills. */
 @Injectable()
 export class IncidentsService {
-  private readonly query: IncidentQuery;
-  private readonly repo: IncidentRepository;
-  private readonly drills: DrillRepository;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
+    private readonly query: IncidentQuery,
+    private readonly repo: IncidentRepository,
+    private readonly drills: DrillRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ConfigHolder,
-  ) {
-    this.query = new IncidentQuery(ds);
-    this.repo = new IncidentRepository(ds);
-    this.drills = new DrillRepository(ds);
-  }
+  ) {}
 
   async list(q: IncidentListQuery) {
     const rows = await this.query.list({ state: q.state, system: q.system, since: q.since, until: q.until, limit: q.limit ?? 100 });

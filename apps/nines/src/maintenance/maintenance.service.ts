@@ -1,25 +1,21 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { MaintenanceRepository } from '../../../../libs/storage/src/maintenance.repository';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER } from '../runtime/tokens';
+import { CLOCK, CONFIG, LOGGER } from '../runtime/tokens';
 
 /** Creates partitions ahead and applies retention, hourly, on whichever worker holds the lock. */
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
-  private readonly repo: MaintenanceRepository;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
+    private readonly repo: MaintenanceRepository,
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.repo = new MaintenanceRepository(ds);
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runOnce();

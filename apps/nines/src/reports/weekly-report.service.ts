@@ -2,18 +2,15 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { NinesConfig } from '../../../../libs/config/src/config';
 import type { Settings } from '../../../../libs/config/src/settings';
-import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import { toDate } from '../../../../libs/common/src/time';
 import { duePeriod, weeklyOptions, WeeklyReporter } from '../../../../libs/reports/src/weekly-report';
-import { NotificationQueue } from '../delivery/notification-queue';
 import { JobName, QUEUE_PREFIX, QueueName, SchedulerId } from '../delivery/queues';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, SETTINGS } from '../runtime/tokens';
+import { CLOCK, CONFIG, LOGGER, SETTINGS } from '../runtime/tokens';
 
 export type SendDueOutcome = { outcome: 'sent'; week: string; notificationIds: string[] } | { outcome: 'already-sent'; week: string } | { outcome: 'not-scheduled' };
 
@@ -28,21 +25,17 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
   private queue?: Queue;
   private worker?: Worker;
   private connection?: Redis;
-  private readonly outbox: Outbox;
   /** The schedule registered in Redis by this process; null before the first registration. */
   private scheduled: string | undefined | null = null;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reporter: WeeklyReporter,
-    notifications: NotificationQueue,
-  ) {
-    this.outbox = new Outbox(notifications, new NotificationRepository(ds));
-  }
+    private readonly outbox: Outbox,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null });

@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { RollupCompactionRepository } from '../../../../libs/slo/src/rollup-compaction.repository';
-import { CLOCK, CONFIG, DATA_SOURCE, LOGGER } from '../runtime/tokens';
+import { CLOCK, CONFIG, LOGGER } from '../runtime/tokens';
 
 export const COMPACTION_EVERY_MS = 60_000;
 
@@ -13,16 +12,13 @@ export const COMPACTION_EVERY_MS = 60_000;
 export class RollupCompactionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private readonly repo: RollupCompactionRepository;
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
+    private readonly repo: RollupCompactionRepository,
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.repo = new RollupCompactionRepository(ds);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), COMPACTION_EVERY_MS);

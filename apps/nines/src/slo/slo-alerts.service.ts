@@ -8,11 +8,9 @@ import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
-import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import { SloAlertStateRepository } from '../../../../libs/slo/src/slo-alert-state.repository';
 import { sloAlertSpecs } from '../../../../libs/slo/src/slo-evaluation';
-import { NotificationQueue } from '../delivery/notification-queue';
 import { CLOCK, CONFIG, DATA_SOURCE, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 import { SloService } from './slo.service';
 import { reportAlertChanges } from '../alerting/alert.service';
@@ -29,9 +27,6 @@ export const SLO_ALERT_EVERY_MS = 30_000;
 export class SloAlertService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private readonly alerts: AlertRepository;
-  private readonly states: SloAlertStateRepository;
-  private readonly outbox: Outbox;
   private routing: RoutingConfig;
 
   constructor(
@@ -42,11 +37,10 @@ export class SloAlertService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     private readonly slos: SloService,
-    queue: NotificationQueue,
+    private readonly alerts: AlertRepository,
+    private readonly states: SloAlertStateRepository,
+    private readonly outbox: Outbox,
   ) {
-    this.alerts = new AlertRepository(ds, clock);
-    this.states = new SloAlertStateRepository(ds);
-    this.outbox = new Outbox(queue, new NotificationRepository(ds));
     const fallback = `http://${settings.host}:${settings.port}`;
     this.routing = routingFor(config.get(), fallback);
     config.onChange((c) => {

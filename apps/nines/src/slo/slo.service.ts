@@ -22,7 +22,6 @@ export const SLO_CACHE_MS = 15_000;
 @Injectable()
 export class SloService {
   readonly evaluation: SloEvaluation;
-  private readonly data: SloDataRepository;
   private cache?: { at: number; reports: Promise<SloReport[]> };
 
   constructor(
@@ -30,8 +29,8 @@ export class SloService {
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly data: SloDataRepository,
   ) {
-    this.data = new SloDataRepository(ds);
     this.evaluation = new SloEvaluation(this.data, new RollupRepository(ds));
     config.onChange(() => {
       this.cache = undefined;

@@ -1,8 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../../libs/common/src/errors';
 import { StateRepository, TargetView } from '../../../../libs/storage/src/state.repository';
-import { DATA_SOURCE } from '../runtime/tokens';
 
 
 export function targetView(t: TargetView) {
@@ -44,11 +42,8 @@ export function targetView(t: TargetView) {
 /** The read side of systems and targets, straight from the shared state tables. */
 @Injectable()
 export class SystemsService {
-  private readonly repo: StateRepository;
 
-  constructor(@Inject(DATA_SOURCE) ds: DataSource) {
-    this.repo = new StateRepository(ds);
-  }
+  constructor(private readonly repo: StateRepository) {}
 
   async targets(query: { system?: string; state?: string }) {
     const rows = await this.repo.targets({ system: query.system, status: query.state });
