@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../common/src/clock';
 import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
@@ -81,7 +82,10 @@ async function firstChars(body: AsyncIterable<Buffer> & { destroy(): void }, max
 export class WebhookNotifier implements Notifier {
   private readonly dispatcher: Agent;
 
-  constructor(private readonly r: WebhookReceiver) {
+  constructor(
+    private readonly r: WebhookReceiver,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.dispatcher = new Agent({
       connections: MAX_CONNECTIONS,
       keepAliveTimeout: 4_000,
@@ -106,7 +110,7 @@ export class WebhookNotifier implements Notifier {
       if (reason) throw new NotifyError(reason, false);
     }
     const body = JSON.stringify(renderBody(this.r.format, p));
-    const stamp = Math.floor(Date.now() / 1000);
+    const stamp = Math.floor(this.clock.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'Nines/0.1',
@@ -132,7 +136,7 @@ export class WebhookNotifier implements Notifier {
         headersTimeout: this.r.timeoutMs,
         bodyTimeout: this.r.timeoutMs,
       });
-      res = { status: r.statusCode, retryAfter: retryAfterMs(r.headers['retry-after'], Date.now()), text: '' };
+      res = { status: r.statusCode, retryAfter: retryAfterMs(r.headers['retry-after'], this.clock.now()), text: '' };
       if (r.statusCode >= 200 && r.statusCode < 300) await r.body.dump({ limit: 64 * 1024 });
       else res.text = await firstChars(r.body, 512);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../common/src/clock';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ownerOf } from './schedule';
@@ -40,6 +41,7 @@ export class RedisMembership implements Ownership {
     readonly instanceId: string,
     private readonly logger: Logger,
     private readonly opts = { heartbeatMs: 2000, ttlMs: 6000, key: 'nines:probers' },
+    private readonly clock: Clock = systemClock,
   ) {
     this.live = [instanceId];
   }
@@ -65,7 +67,7 @@ export class RedisMembership implements Ownership {
 
   private async beat(): Promise<void> {
     try {
-      const now = Date.now();
+      const now = this.clock.now();
       const res = await this.redis
         .multi()
         .zadd(this.opts.key, now, this.instanceId)

@@ -5,6 +5,8 @@ export interface ProbeContext {
   /** Aborted when the probe's timeout elapses; drivers close their sockets on it. */
   signal: AbortSignal;
   timeoutMs: number;
+  /** The engine's clock, for drivers that compare a reading with now (certificate expiry). */
+  now?: () => number;
 }
 
 /**

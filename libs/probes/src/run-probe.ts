@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../common/src/clock';
 import { secretScrubber } from '../../common/src/secrets';
 import type { Observation } from './observation';
 import { driverFor } from './registry';
@@ -9,7 +10,7 @@ import { formatDuration } from '../../common/src/duration';
  * Runs one probe with its timeout. The race against the timer guarantees a result even from a
  * driver that ignores its abort signal; any throw becomes a failed observation, never a crash.
  */
-export async function runProbe(target: ProbeTarget): Promise<Observation> {
+export async function runProbe(target: ProbeTarget, clock: Clock = systemClock): Promise<Observation> {
   const driver = driverFor(target.probe.kind);
   if (!driver) return { up: false, reason: `no driver for kind ${target.probe.kind}` };
   const ac = new AbortController();
@@ -22,7 +23,7 @@ export async function runProbe(target: ProbeTarget): Promise<Observation> {
   });
   try {
     const obs = await Promise.race([
-      driver.probe(target.probe, { signal: ac.signal, timeoutMs: target.timeoutMs }).catch(
+      driver.probe(target.probe, { signal: ac.signal, timeoutMs: target.timeoutMs, now: () => clock.now() }).catch(
         (err): Observation => ({ up: false, reason: reasonFromError(err, target.timeoutMs) }),
       ),
       timedOut,

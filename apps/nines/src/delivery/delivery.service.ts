@@ -80,11 +80,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       { exclusive: false },
     );
     this.routing = routingFor(config.get(), `http://${settings.host}:${settings.port}`);
-    this.notifiers = buildNotifiers(config.get());
+    this.notifiers = buildNotifiers(config.get(), clock);
     config.onChange((c) => {
       this.routing = routingFor(c, `http://${settings.host}:${settings.port}`);
       const old = this.notifiers;
-      this.notifiers = buildNotifiers(c);
+      this.notifiers = buildNotifiers(c, clock);
       // Deliveries still running on the old notifiers finish first: undici's close() waits for them.
       for (const n of old.values()) void n.close?.();
     });
@@ -161,10 +161,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   async deliver(id: string, attempt: number): Promise<'sent' | 'skipped'> {
     const n = await this.claims.call(id);
     if (!n) return 'skipped'; // sent, dead, or being sent by another worker right now
-    const claimedAt = Date.now();
+    const claimedAt = this.clock.now();
     try {
       return await this.lanes.run(`${n.receiver}/${n.channel}`, LANE_LIMIT[n.channel], async () => {
-        if (Date.now() - claimedAt > RENEW_CLAIM_AFTER_MS && !(await this.log.renewClaim(id, n.attempts))) return 'skipped';
+        if (this.clock.now() - claimedAt > RENEW_CLAIM_AFTER_MS && !(await this.log.renewClaim(id, n.attempts))) return 'skipped';
         return this.send(n, attempt);
       });
     } catch (err) {
@@ -196,7 +196,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn({ notification: id, receiver: n.receiver, channel: n.channel, attempt, error: e.message }, `notification to ${n.receiver} failed, will retry`);
       throw e;
     }
-    const sentAt = (await this.sends.call(id)) ?? new Date();
+    const sentAt = (await this.sends.call(id)) ?? new Date(this.clock.now());
     this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'sent' });
     if (n.first_alert_at) this.metrics.notificationLatency.observe({ receiver: n.receiver }, Math.max(0, (sentAt.getTime() - new Date(n.first_alert_at).getTime()) / 1000));
     // As Alertmanager's "Notify success": the notification log in PostgreSQL (GET

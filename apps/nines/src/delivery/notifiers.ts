@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../../../libs/common/src/clock';
 import type { NinesConfig } from '../../../../libs/config/src/config';
 import { parseDuration } from '../../../../libs/common/src/duration';
 import { EmailNotifier } from '../../../../libs/notify/src/email.notifier';
@@ -6,7 +7,7 @@ import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
 import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
 
 /** One notifier per (receiver, channel), rebuilt on every config load. */
-export function buildNotifiers(c: NinesConfig): Map<string, Notifier> {
+export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<string, Notifier> {
   const out = new Map<string, Notifier>();
   const smtp = c.raw.smtp;
   for (const r of c.raw.alerting.receivers) {
@@ -18,7 +19,7 @@ export function buildNotifiers(c: NinesConfig): Map<string, Notifier> {
         allowPrivate: r.webhook.allow_private,
         headers: r.webhook.headers,
         timeoutMs: parseDuration(r.webhook.timeout)!,
-      }));
+      }, clock));
     }
     if (r.email && smtp) {
       out.set(`${r.name}/email`, new EmailNotifier(

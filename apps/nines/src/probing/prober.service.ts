@@ -51,7 +51,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
       failed: () => metrics.resultWriteFailures.inc(),
       dropped: (n) => metrics.resultsDropped.inc(n),
     });
-    this.membership = new RedisMembership(redis, settings.instanceId, logger);
+    this.membership = new RedisMembership(redis, settings.instanceId, logger, undefined, clock);
     const states = new StateRepository(ds);
     const cfg = config.get();
     this.engine = new ProbeEngine({
@@ -63,7 +63,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
       claimer: new RedisTickClaimer(redis, settings.instanceId),
       ownership: this.membership,
       seeder: { seed: (keys) => states.seedStates(keys) },
-      run: runProbe,
+      run: (t) => runProbe(t, clock),
       hooks: {
         onStart: (_t, lagMs) => {
           metrics.queueLag.observe(lagMs / 1000);

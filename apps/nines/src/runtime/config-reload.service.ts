@@ -6,7 +6,8 @@ import { ConfigError, formatIssues } from '../../../../libs/config/src/errors';
 import type { Settings } from '../../../../libs/config/src/settings';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import type { RedisConnections } from './redis';
-import { CONFIG, LOGGER, METRICS, REDIS, REDIS_CONNECTIONS, SETTINGS } from './tokens';
+import type { Clock } from '../../../../libs/common/src/clock';
+import { CLOCK, CONFIG, LOGGER, METRICS, REDIS, REDIS_CONNECTIONS, SETTINGS } from './tokens';
 
 const CHANNEL = 'nines:config:reload';
 
@@ -26,11 +27,12 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     process.on('SIGHUP', this.onHup);
-    this.metrics.configLastReload.set(Date.now() / 1000);
+    this.metrics.configLastReload.set(this.clock.now() / 1000);
     this.sub = this.connections.subscriber('config-announcements');
     this.sub.on('message', (_ch, from) => {
       if (from !== this.settings.instanceId) void this.reloadLocal(`announced by ${from}`).catch(() => undefined);
@@ -47,7 +49,7 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
     try {
       const c = await this.config.reload();
       this.metrics.configReloads.inc({ outcome: 'success' });
-      this.metrics.configLastReload.set(Date.now() / 1000);
+      this.metrics.configLastReload.set(this.clock.now() / 1000);
       this.logger.info({ trigger, targets: c.targets.length, systems: c.systems.length }, 'config reloaded');
       return { status: 'reloaded', systems: c.systems.length, targets: c.targets.length };
     } catch (err) {

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../common/src/clock';
 import { z } from 'zod';
 import { parseDuration, formatDuration } from '../../../common/src/duration';
 import { secretsOfUrl, maskUrl } from '../../../common/src/secrets';
@@ -125,7 +126,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
     }
   }
   if (obs.certExpiry !== undefined) {
-    const left = obs.certExpiry * 1000 - Date.now();
+    const left = obs.certExpiry * 1000 - (ctx.now ?? systemClock.now)();
     const warnMs = parseDuration(spec.cert_expiry_warn)!;
     if (left <= 0) obs.warning = 'TLS certificate expired';
     else if (left < warnMs) obs.warning = `TLS certificate expires in ${formatDuration(left)}`;
