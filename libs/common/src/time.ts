@@ -20,3 +20,15 @@ export function parseTime(text: string): number | undefined {
   const t = Date.parse(text);
   return Number.isNaN(t) ? undefined : t;
 }
+
+/** Epoch ms as RFC 3339 text (JSON and report rows); a missing value stays null. */
+export function toIso(ms: number): string;
+export function toIso(ms: number | null | undefined): string | null;
+export function toIso(ms: number | null | undefined): string | null {
+  return ms === undefined || ms === null ? null : new Date(ms).toISOString();
+}
+
+/** Seconds as PostgreSQL's extract(epoch …) gives them (number or numeric text) → whole ms. */
+export function secondsToMs(seconds: unknown): number | undefined {
+  return seconds === null || seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
+}

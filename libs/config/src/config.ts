@@ -30,7 +30,7 @@ export interface NinesConfig {
   secrets: string[];
 }
 
-const ms = (s: string) => parseDuration(s)!;
+const durationMs = (s: string) => parseDuration(s)!;
 
 /** `${VAR}` and `${VAR:-default}` in string values; `$${` stays a literal `${`. */
 function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[], issues: ConfigIssue[]): unknown {
@@ -98,8 +98,8 @@ function checkProbe(input: unknown, path: (string | number)[], issues: ConfigIss
   const spec = { kind, ...(parsed.data as object) } as ProbeSpec;
   return {
     spec,
-    intervalMs: interval ? ms(interval) : undefined,
-    timeoutMs: timeout ? ms(timeout) : undefined,
+    intervalMs: interval ? durationMs(interval) : undefined,
+    timeoutMs: timeout ? durationMs(timeout) : undefined,
     labels,
     secrets: driver.secrets?.(parsed.data) ?? [],
   };
@@ -168,8 +168,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const raw = parsed.data;
 
   const defaults = {
-    intervalMs: ms(raw.defaults.interval),
-    timeoutMs: ms(raw.defaults.timeout),
+    intervalMs: durationMs(raw.defaults.interval),
+    timeoutMs: durationMs(raw.defaults.timeout),
     failureThreshold: raw.defaults.failure_threshold,
     recoveryThreshold: raw.defaults.recovery_threshold,
     concurrency: raw.defaults.concurrency,
@@ -196,9 +196,9 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     for (const level of [...inherited].reverse()) Object.assign(labels, level.labels ?? {});
     Object.assign(labels, checked.labels ?? {});
     for (const level of inherited) {
-      intervalMs ??= level.interval ? ms(level.interval) : undefined;
+      intervalMs ??= level.interval ? durationMs(level.interval) : undefined;
       if (timeoutMs === undefined && level.timeout) {
-        timeoutMs = ms(level.timeout);
+        timeoutMs = durationMs(level.timeout);
         timeoutPath = level.path;
       }
     }
@@ -222,7 +222,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
       expect: {
         primaries: s.expect.primaries,
         minReplicas: s.expect.min_replicas,
-        maxLagMs: s.expect.max_lag ? ms(s.expect.max_lag) : undefined,
+        maxLagMs: s.expect.max_lag ? durationMs(s.expect.max_lag) : undefined,
         maxLagBytes: s.expect.max_lag_bytes,
       },
       members: s.members.map((m) => ({ name: m.name, key: `${s.name}/${m.name}` })),
@@ -314,7 +314,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     defaults,
     systems,
     targets,
-    storage: { rawRetentionMs: ms(raw.storage.raw_retention), rollupRetentionMs: ms(raw.storage.rollup_retention) },
+    storage: { rawRetentionMs: durationMs(raw.storage.raw_retention), rollupRetentionMs: durationMs(raw.storage.rollup_retention) },
     secrets,
   };
 }

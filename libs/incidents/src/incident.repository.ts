@@ -5,6 +5,7 @@ import { TopologyRepository } from '../../topology/src/topology.repository';
 import { decide, type OpenIncident, type SystemGraph } from './correlate';
 import { measure } from './measure';
 import { entriesFor, type TimelineEntry } from './timeline';
+import { toDate, toMs } from '../../common/src/time';
 
 export const INCIDENT_LOCK_ID = 7_297_297_010;
 const REOPEN_WINDOW_MS = 5 * 60_000;
@@ -28,8 +29,6 @@ export interface CommitResult {
   incidents: number[];
 }
 
-const ts = (ms: number) => new Date(ms);
-const ms = (d: Date | string | null) => (d === null ? undefined : new Date(d).getTime());
 
 interface IncidentRow {
   id: string;
@@ -76,7 +75,7 @@ export class IncidentRepository {
     const candidates: IncidentRow[] = await m.query(
       `select id, state, severity, root_system, systems, opened_at, acknowledged_at, resolved_at, drill from incidents
         where state = 'open' or resolved_at > $1`,
-      [ts(Math.min(...input.events.map((e) => e.at)) - REOPEN_WINDOW_MS)],
+      [toDate(Math.min(...input.events.map((e) => e.at)) - REOPEN_WINDOW_MS)],
     );
     const drills: { system: string }[] = await m.query('select system from drills where ended_at is null');
     const inDrill = new Set(drills.map((d) => d.system));
@@ -90,7 +89,7 @@ export class IncidentRepository {
       }
       return s;
     };
-    const asOpen = (r: IncidentRow): OpenIncident => ({ id: Number(r.id), systems: r.systems, rootSystem: r.root_system, state: r.state, resolvedAt: ms(r.resolved_at) });
+    const asOpen = (r: IncidentRow): OpenIncident => ({ id: Number(r.id), systems: r.systems, rootSystem: r.root_system, state: r.state, resolvedAt: toMs(r.resolved_at) });
 
     for (const e of input.events) {
       const drill = inDrill.has(e.system);
@@ -104,7 +103,7 @@ export class IncidentRepository {
           `insert into incidents (state, severity, title, root_system, systems, opened_at, first_failure_at, detected_at, drill, failovers)
            values ('open', $1, $2, $3, $4, $5, $6, $5, $7, $8)
            returning id, state, severity, root_system, systems, opened_at, acknowledged_at, resolved_at, drill`,
-          [e.severity, e.message, e.system, [e.system], ts(e.at), ts(first), drill, FAILOVER_KINDS.has(e.kind) ? 1 : 0],
+          [e.severity, e.message, e.system, [e.system], toDate(e.at), toDate(first), drill, FAILOVER_KINDS.has(e.kind) ? 1 : 0],
         );
         candidates.push(row);
         incidentId = Number(row.id);
@@ -138,7 +137,7 @@ export class IncidentRepository {
       }
       await m.query(
         `insert into events (at, system, member, kind, severity, bad, message, details, incident_id, drill) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [ts(e.at), e.system, e.member ?? null, e.kind, e.severity, e.bad, e.message, JSON.stringify(e.details), incidentId ?? null, drill],
+        [toDate(e.at), e.system, e.member ?? null, e.kind, e.severity, e.bad, e.message, JSON.stringify(e.details), incidentId ?? null, drill],
       );
       if (incidentId !== undefined) {
         touched.add(incidentId);
@@ -164,7 +163,7 @@ export class IncidentRepository {
       const healthy = await this.topologies.healthOf(m, inc.systems);
       if (!inc.systems.every((s) => (s === input.system ? input.healthy : healthy.get(s) !== false))) continue;
       const at = Math.max(input.topology.updatedAt, ...input.events.map((e) => e.at));
-      await m.query(`update incidents set state = 'resolved', resolved_at = $2, updated_at = now() where id = $1`, [inc.id, ts(at)]);
+      await m.query(`update incidents set state = 'resolved', resolved_at = $2, updated_at = now() where id = $1`, [inc.id, toDate(at)]);
       await this.appendTimeline(m, Number(inc.id), [{ at, kind: 'resolved', system: input.system, message: `resolved: ${inc.systems.join(', ')} healthy again`, details: {} }]);
       touched.add(Number(inc.id));
     }
@@ -174,9 +173,9 @@ export class IncidentRepository {
     const [inc]: IncidentRow[] = await m.query('select id, state, severity, root_system, systems, opened_at, acknowledged_at, resolved_at, drill from incidents where id = $1', [id]);
     const timeline = await this.timeline(id, m);
     const result = measure(timeline, {
-      openedAt: ms(inc.opened_at)!,
-      acknowledgedAt: ms(inc.acknowledged_at),
-      resolvedAt: ms(inc.resolved_at),
+      openedAt: toMs(inc.opened_at)!,
+      acknowledgedAt: toMs(inc.acknowledged_at),
+      resolvedAt: toMs(inc.resolved_at),
       rootSystem: inc.root_system,
       intervalMs: input.intervalMs,
     });
@@ -197,7 +196,7 @@ export class IncidentRepository {
       const rows: { acknowledged_at: Date | null }[] = await m.query('select acknowledged_at from incidents where id = $1 for update', [id]);
       if (!rows.length) return 'missing';
       if (rows[0].acknowledged_at) return 'already';
-      await m.query('update incidents set acknowledged_at = $2, acknowledged_by = $3, updated_at = now() where id = $1', [id, ts(at), by]);
+      await m.query('update incidents set acknowledged_at = $2, acknowledged_by = $3, updated_at = now() where id = $1', [id, toDate(at), by]);
       await this.appendTimeline(m, id, [{ at, kind: 'acknowledged', message: `acknowledged by ${by}`, details: { by } }]);
       await this.remeasure(m, id, { intervalMs });
       return 'acknowledged';

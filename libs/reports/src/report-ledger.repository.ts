@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { NotificationPayload } from '../../notify/src/notification';
 import type { Queryable } from './report.repository';
+import { toIso } from '../../common/src/time';
 
 export interface ReportPeriod {
   kind: string;
@@ -31,7 +32,6 @@ export interface ReportRow {
 
 export type SendOnceResult = { sent: true; notificationIds: string[] } | { sent: false; existing: ReportRow };
 
-const ts = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
 
 /**
  * The reports ledger: one row per (kind, period), the only thing that decides whether a report
@@ -48,7 +48,7 @@ export class ReportLedger {
       const claimed: unknown[] = await m.query(
         `insert into reports (kind, period, period_start, period_end, scheduled_for, created_by) values ($1, $2, $3, $4, $5, $6)
            on conflict (kind, period) do nothing returning period`,
-        [p.kind, p.period, ts(p.start), ts(p.end), ts(p.scheduledFor), p.createdBy],
+        [p.kind, p.period, toIso(p.start), toIso(p.end), toIso(p.scheduledFor), p.createdBy],
       );
       if (!claimed.length) return undefined;
       const notifications = await build(m);

@@ -1,13 +1,12 @@
 import type { FailoverCount, FlappyTarget, IncidentInput } from './weekly-model';
+import { secondsToMs, toIso } from '../../common/src/time';
 
 /** Anything that runs SQL: a DataSource, or an EntityManager inside a transaction. */
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<any>;
 }
 
-const ts = (t: number) => new Date(t).toISOString();
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-const ms = (seconds: unknown): number | undefined => (seconds === null || seconds === undefined ? undefined : Math.round(Number(seconds) * 1000));
 
 /**
  * What the weekly report reads besides SLOs, always for an explicit [start, end): incidents and
@@ -23,7 +22,7 @@ export class ReportRepository {
       `select id::int, state, severity, title, root_system, systems, drill, failovers, opened_at, acknowledged_at, acknowledged_by, resolved_at,
               time_to_detect_seconds, rto_seconds, rpo_lag_seconds, rpo_lag_bytes, rpo_lsn_diff_bytes, time_to_acknowledge_seconds, time_to_resolve_seconds
          from nines_incidents where opened_at >= $1 and opened_at < $2 order by opened_at, id`,
-      [ts(start), ts(end)],
+      [toIso(start), toIso(end)],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -39,19 +38,19 @@ export class ReportRepository {
       acknowledgedAt: r.acknowledged_at ? new Date(r.acknowledged_at).getTime() : undefined,
       acknowledgedBy: r.acknowledged_by ?? undefined,
       resolvedAt: r.resolved_at ? new Date(r.resolved_at).getTime() : undefined,
-      ttdMs: ms(r.time_to_detect_seconds),
-      rtoMs: ms(r.rto_seconds),
+      ttdMs: secondsToMs(r.time_to_detect_seconds),
+      rtoMs: secondsToMs(r.rto_seconds),
       rpoLagSeconds: num(r.rpo_lag_seconds),
       rpoLagBytes: num(r.rpo_lag_bytes),
       rpoLsnDiffBytes: num(r.rpo_lsn_diff_bytes),
-      ttaMs: ms(r.time_to_acknowledge_seconds),
-      ttrMs: ms(r.time_to_resolve_seconds),
+      ttaMs: secondsToMs(r.time_to_acknowledge_seconds),
+      ttrMs: secondsToMs(r.time_to_resolve_seconds),
     }));
   }
 
   /** Incidents (drills excluded) opened before `end` and not resolved by then. */
   async openAt(end: number): Promise<number> {
-    const [r] = await this.db.query(`select count(*)::int as n from incidents where not drill and opened_at < $1 and (resolved_at is null or resolved_at >= $1)`, [ts(end)]);
+    const [r] = await this.db.query(`select count(*)::int as n from incidents where not drill and opened_at < $1 and (resolved_at is null or resolved_at >= $1)`, [toIso(end)]);
     return r.n;
   }
 
@@ -60,7 +59,7 @@ export class ReportRepository {
     return this.db.query(
       `select system, (count(*) filter (where not drill))::int as failovers, (count(*) filter (where drill))::int as drills
          from nines_failovers where at >= $1 and at < $2 group by system order by 2 desc, 3 desc, 1`,
-      [ts(start), ts(end)],
+      [toIso(start), toIso(end)],
     );
   }
 
@@ -82,7 +81,7 @@ export class ReportRepository {
        having count(*) filter (where r.prev is distinct from r.success and r.prev is not null) > 0
         order by flips desc, failures desc, target
         limit $3`,
-      [ts(start), ts(end), limit],
+      [toIso(start), toIso(end), limit],
     );
     return rows.map((r) => ({ target: r.target, system: r.system ?? undefined, member: r.member ?? undefined, flips: r.flips, results: r.results, failures: r.failures }));
   }

@@ -2,8 +2,8 @@ import { EXHAUSTION_BURN_WINDOW, type SloReport } from './engine';
 import { EXCLUSION_REASONS } from './exclusions';
 import { toRaw } from './definition';
 import type { RangeNumbers } from './numbers';
+import { toIso } from '../../common/src/time';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const round = (x: number | null, digits = 9) => (x === null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 
 function eventsJson(n: RangeNumbers) {
@@ -34,10 +34,10 @@ export function reportJson(r: SloReport) {
       spec: w.label,
       kind: w.calendar ? 'calendar' : 'rolling',
       timezone: def.timezone,
-      start: iso(w.start),
-      end: iso(w.end),
-      period_start: iso(w.periodStart),
-      period_end: iso(w.periodEnd),
+      start: toIso(w.start),
+      end: toIso(w.end),
+      period_start: toIso(w.periodStart),
+      period_end: toIso(w.periodEnd),
     },
     measured: { unit: selection.unit === 'minute' ? 'minutes (system: any member up)' : 'probes', series: selection.series.map((s) => s.key) },
     availability: round(n.sli),
@@ -61,21 +61,21 @@ export function reportJson(r: SloReport) {
     exhaustion: {
       burn_rate_window: EXHAUSTION_BURN_WINDOW,
       in_ms: r.exhaustsInMs === null ? null : Math.round(r.exhaustsInMs),
-      at: r.exhaustsInMs === null ? null : iso(w.end + Math.round(r.exhaustsInMs)),
+      at: r.exhaustsInMs === null ? null : toIso(w.end + Math.round(r.exhaustsInMs)),
     },
     alerts: r.alerts.map((a) => ({ severity: a.severity, long_window: a.long, short_window: a.short, factor: a.factor, firing: a.firing })),
     excluded: Object.fromEntries(
       EXCLUSION_REASONS.map((reason) => {
         const x = r.excludedByReason[reason];
-        return [reason, { good: x.good, bad: x.bad, events: x.events, ms: x.ms, ranges: x.ranges.map(([a, b]) => ({ start: iso(a), end: iso(b) })) }];
+        return [reason, { good: x.good, bad: x.bad, events: x.events, ms: x.ms, ranges: x.ranges.map(([a, b]) => ({ start: toIso(a), end: toIso(b) })) }];
       }),
     ),
     ...(r.daily
       ? {
           daily: r.daily.map((d) => ({
             day: d.day,
-            start: iso(d.from),
-            end: iso(d.to),
+            start: toIso(d.from),
+            end: toIso(d.to),
             availability: round(d.numbers.sli),
             ...eventsJson(d.numbers),
             budget_consumed_ratio: round(d.budgetConsumedRatio),
