@@ -31,6 +31,7 @@ describe('day-one metrics: every dashboard panel has a series from the first scr
   let prom: RunningPrometheus;
   let web: TestHttpServer;
   let tls: TestHttpServer;
+  let hook: TestHttpServer;
   const redis: RedisNode[] = [];
   const dir = tempDir('day-one-metrics');
   const queries = loadDashboards()
@@ -63,7 +64,7 @@ describe('day-one metrics: every dashboard panel has a series from the first scr
     web = await startHttpServer((_req, res) => reply(res, 200, 'ok'));
     tls = await startHttpServer((_req, res) => reply(res, 200, 'ok'), certValidBetween(-1, 30));
     const nowhere = await closedPort();
-    const hook = await startHttpServer((_req, res) => reply(res, 200, 'ok'));
+    hook = await startHttpServer((_req, res) => reply(res, 200, 'ok'));
     const config = writeConfig(`
 defaults: { interval: 1s, timeout: 800ms }
 systems:
@@ -112,6 +113,7 @@ alerting:
     await Promise.all(redis.map((r) => r.kill()));
     await web?.close();
     await tls?.close();
+    await hook?.close();
     await pair?.stop();
     await own?.stop();
     dir.remove();
