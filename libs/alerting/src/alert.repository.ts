@@ -1,22 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from '../../common/src/clock';
 import { rowsOf } from '../../common/src/rows';
-import { toDate, toMs } from '../../common/src/time';
+import { toDate } from '../../common/src/time';
+import { alertFields, type AlertRowBase } from './alert-row';
 import type { AlertStatus, Transition } from './alert';
 import { AlertDispatcher } from './dispatch/dispatcher';
 import type { RoutingConfig } from './routing-config';
 
-export interface AlertRow {
-  fingerprint: string;
-  labels: Record<string, string>;
-  annotations: AlertStatus['annotations'];
-  state: AlertStatus['state'];
-  active_at: Date | null;
-  fired_at: Date | null;
-  resolved_at: Date | null;
-  incident_id: string | null;
-  flapping: boolean;
-  flips: number[];
+export interface AlertRow extends AlertRowBase {
   version: string | number;
 }
 
@@ -32,19 +23,7 @@ export class StaleAlertError extends Error {
 }
 
 export function toStatus(r: AlertRow): AlertStatus {
-  return {
-    fingerprint: r.fingerprint,
-    labels: r.labels,
-    annotations: r.annotations,
-    state: r.state,
-    activeAt: toMs(r.active_at),
-    firedAt: toMs(r.fired_at),
-    resolvedAt: toMs(r.resolved_at),
-    incidentId: r.incident_id === null ? undefined : Number(r.incident_id),
-    flapping: r.flapping,
-    flips: r.flips,
-    version: Number(r.version),
-  };
+  return { ...alertFields(r), version: Number(r.version) };
 }
 
 /**

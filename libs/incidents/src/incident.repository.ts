@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { FAILOVER_KINDS, type Severity, type TopologyEvent } from '../../topology/src/events';
-import type { SystemTopology } from '../../topology/src/topology';
+import { FAILOVER_KINDS, type Severity } from '../../topology/src/events';
+import type { TopologyWrite } from '../../topology/src/commit';
 import { TopologyRepository } from '../../topology/src/topology.repository';
 import { decide, type OpenIncident, type SystemGraph } from './correlate';
 import { measure } from './measure';
@@ -11,13 +11,8 @@ export const INCIDENT_LOCK_ID = 7_297_297_010;
 const REOPEN_WINDOW_MS = 5 * 60_000;
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, major: 2, warning: 1, info: 0 };
 
-export interface CommitInput {
-  system: string;
-  expectedVersion: number;
-  topology: SystemTopology;
-  healthy: boolean;
-  wasHealthy: boolean;
-  events: TopologyEvent[];
+/** A topology write, with what correlation needs to turn its events into incidents. */
+export interface CommitInput extends TopologyWrite {
   graph: SystemGraph;
   hasEndpoint: (system: string) => boolean;
   intervalMs: (system: string, member?: string) => number | undefined;

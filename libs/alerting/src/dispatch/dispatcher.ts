@@ -3,6 +3,7 @@ import type { Clock } from '../../../common/src/clock';
 import { toDate, toMs } from '../../../common/src/time';
 import { SilenceRepository } from '../../../silences/src/silence.repository';
 import type { AlertStatus, Transition } from '../alert';
+import { alertFields, type AlertRowBase } from '../alert-row';
 import type { FiringAlert } from '../inhibit';
 import type { RoutingConfig } from '../routing-config';
 import { escalationDue, planEscalation } from './escalation';
@@ -14,36 +15,14 @@ import type { OutboxRow } from './outbox';
 
 type Q = Pick<EntityManager, 'query'>;
 
-interface MemberRow {
-  fingerprint: string;
-  labels: Record<string, string>;
-  annotations: GroupMember['annotations'];
-  state: GroupMember['state'];
-  active_at: Date | null;
-  fired_at: Date | null;
-  resolved_at: Date | null;
-  incident_id: string | null;
-  flapping: boolean;
-  flips: number[];
+interface MemberRow extends AlertRowBase {
   notified_state?: string | null;
 }
 
 const MEMBER_COLUMNS = 'a.fingerprint, a.labels, a.annotations, a.state, a.active_at, a.fired_at, a.resolved_at, a.incident_id, a.flapping, a.flips';
 
 function toMember(r: MemberRow): GroupMember {
-  return {
-    fingerprint: r.fingerprint,
-    labels: r.labels,
-    annotations: r.annotations,
-    state: r.state,
-    activeAt: toMs(r.active_at),
-    firedAt: toMs(r.fired_at),
-    resolvedAt: toMs(r.resolved_at),
-    incidentId: r.incident_id === null ? undefined : Number(r.incident_id),
-    flapping: r.flapping,
-    flips: r.flips,
-    notifiedState: r.notified_state ?? undefined,
-  };
+  return { ...alertFields(r), notifiedState: r.notified_state ?? undefined };
 }
 
 /**
