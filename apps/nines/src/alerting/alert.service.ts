@@ -13,6 +13,8 @@ import { TAKEN_OVER_AFTER_INTERVALS } from '../../../../libs/probes/src/engine';
 import type { ProbeTarget } from '../../../../libs/probes/src/target';
 import type { TargetState } from '../../../../libs/probes/src/target-state';
 import type { SystemEvaluation, TopologyListener } from '../../../../libs/topology/src/listener';
+import type { ResultListener } from '../../../../libs/probes/src/result-listener';
+import type { ProbeResult } from '../../../../libs/probes/src/observation';
 import { CLOCK, CONFIG, LOGGER, METRICS, SETTINGS } from '../runtime/tokens';
 
 interface Scope {
@@ -31,7 +33,7 @@ const SYSTEM_SCOPE_FRESH_MS = 15_000;
  * once) in one transaction and enqueued immediately — one hop from probe to receiver.
  */
 @Injectable()
-export class AlertService implements OnApplicationShutdown, TopologyListener {
+export class AlertService implements OnApplicationShutdown, TopologyListener, ResultListener {
   private scopes = new Map<string, Scope>();
   private routing: RoutingConfig;
 
@@ -49,6 +51,11 @@ export class AlertService implements OnApplicationShutdown, TopologyListener {
     config.onChange((c) => {
       this.routing = routingFor(c, fallback);
     });
+  }
+
+  /** Target alerts from each probe result (the prober's hand-off). */
+  onResult(t: ProbeTarget, _r: ProbeResult, s: TargetState): void {
+    this.onTarget(t, s);
   }
 
   onTarget(t: ProbeTarget, s: TargetState): void {

@@ -12,14 +12,13 @@ import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { RedisMembership, RedisTickClaimer } from '../../../../libs/probes/src/coordination';
 import { ProbeEngine } from '../../../../libs/probes/src/engine';
 import { runProbe } from '../../../../libs/probes/src/run-probe';
-import { TopologyService } from '../topology/topology.service';
-import { AlertService } from '../alerting/alert.service';
+import type { ResultListener } from '../../../../libs/probes/src/result-listener';
 import { WatchSet } from './watch-set';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
 import { StateRepository } from '../../../../libs/storage/src/state.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
 import { TargetIds } from '../runtime/target-ids';
-import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, REDIS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
+import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, REDIS, RESULT_LISTENERS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
 import type { LiveStates } from '../runtime/live-states';
 
 /** Wires the probe engine to its schedule inputs (config), coordination (Redis) and outputs. */
@@ -40,8 +39,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(SETTINGS) settings: Settings,
     @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
     @Inject(LIVE_STATES) liveStates: LiveStates,
-    private readonly topology: TopologyService,
-    private readonly alerts: AlertService,
+    @Inject(RESULT_LISTENERS) private readonly listeners: ResultListener[],
   ) {
     this.writer = new ResultWriter(new ResultRepository(ds), logger, {
       flushed: (rows, seconds) => {
@@ -73,8 +71,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
           metrics.inFlight.dec();
           metrics.recordProbe(t.probe.kind, r.up, r.reason);
           this.writer.add(r, state);
-          this.topology.onResult(t, r, state);
-          this.alerts.onTarget(t, state);
+          for (const l of this.listeners) l.onResult(t, r, state);
           this.confirm(t, r.up, state);
         },
         onSkipped: (_t, reason) => metrics.probesSkipped.inc({ reason }),
@@ -89,7 +86,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     liveStates.lookup = (key) => this.engine.state(key);
     this.watches = new WatchSet(logger, clock, (key) => this.membership.owns(key), (target, event) => {
       this.logger.info({ target: target.key, system: target.system, event: event.kind, details: event.details }, event.message);
-      if (target.system) this.topology.onExternal(target.system, target.member, event);
+      for (const l of this.listeners) l.onExternal?.(target, event);
       // Cross-check at once: the poll confirms what the event announced.
       this.engine.probeNow(target.key);
     });
@@ -108,8 +105,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     await this.watches.stop();
     await this.engine.stop();
-    await this.topology.drain();
-    await this.alerts.drain();
+    for (const l of this.listeners) await l.drain();
     await this.writer.stop();
     await this.membership.stop();
   }

@@ -6,6 +6,12 @@ import { TopologyModule } from '../topology/topology.module';
 import { ProberService } from './prober.service';
 import { SdController } from './sd.controller';
 import { SdService } from './sd.service';
+import { AlertService } from '../alerting/alert.service';
+import { TopologyService } from '../topology/topology.service';
+import { RESULT_LISTENERS } from '../runtime/tokens';
+
+/** Topology first (it may open the incident target alerts then join), then target alerts. */
+const listeners = { provide: RESULT_LISTENERS, useFactory: (topology: TopologyService, alerts: AlertService) => [topology, alerts], inject: [TopologyService, AlertService] };
 
 /** The probe engine (prober) and the service discovery of what it probes (api). */
 @Module({})
@@ -13,7 +19,7 @@ export class ProbingModule {
   static register(roles: ReadonlySet<Role>): DynamicModule {
     return roleModule(ProbingModule, roles, (has) => ({
       imports: [TopologyModule.register(roles), AlertingModule.register(roles)],
-      providers: [...(has('prober') ? [ProberService] : []), ...(has('api') ? [SdService] : [])],
+      providers: [...(has('prober') ? [ProberService, listeners] : []), ...(has('api') ? [SdService] : [])],
       controllers: has('api') ? [SdController] : [],
     }));
   }

@@ -10,6 +10,8 @@ export const METRICS = Symbol('METRICS');
 export const READINESS = Symbol('READINESS');
 export const TARGET_IDS = Symbol('TARGET_IDS');
 export const LIVE_STATES = Symbol('LIVE_STATES');
+/** The stages the prober hands each result to, in order (topology, then target alerts). */
+export const RESULT_LISTENERS = Symbol('RESULT_LISTENERS');
 /** The topology commit path's store (libs/topology/src/commit.ts TopologyStore). */
 export const TOPOLOGY_STORE = Symbol('TOPOLOGY_STORE');
 /** What happens after topology changes (libs/topology/src/listener.ts TopologyListener). */

@@ -12,6 +12,7 @@ import type { TopologyEvent } from '../../../../libs/topology/src/events';
 import type { TopologyListener } from '../../../../libs/topology/src/listener';
 import { systemShapes } from '../../../../libs/topology/src/system-shapes';
 import { isHealthy, observe, type SystemShape, type TopologyInput } from '../../../../libs/topology/src/topology';
+import type { ResultListener } from '../../../../libs/probes/src/result-listener';
 import { CLOCK, CONFIG, LOGGER, TOPOLOGY_LISTENER, TOPOLOGY_STORE } from '../runtime/tokens';
 
 interface Tracked extends KnownTopology {
@@ -32,7 +33,7 @@ const PERIODIC_SAVE_MS = 5000; // lag values change without events; keep the sto
  * replica that briefly probes the same system during a membership change.
  */
 @Injectable()
-export class TopologyService {
+export class TopologyService implements ResultListener {
   private tracked = new Map<string, Tracked>();
   private shapes = new Map<string, SystemShape>();
   private layers = new Map<string, { layer: string; labels: Record<string, string> }>();
@@ -105,7 +106,9 @@ export class TopologyService {
    * Events arriving while an earlier commit runs share the next one: Sentinel announces a dozen
    * failover steps within a second, and a commit each kept +switch-master waiting behind them.
    */
-  onExternal(system: string, member: string | undefined, e: DriverEvent): void {
+  onExternal(target: ProbeTarget, e: DriverEvent): void {
+    if (!target.system) return;
+    const { system, member } = target;
     const event = toTopologyEvent(system, member, e);
     // Sentinel names the new master by address, the poll of the members by name: one leader, one name.
     const to = event.details.to;
