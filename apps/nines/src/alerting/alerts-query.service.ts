@@ -3,7 +3,6 @@ import type { DataSource } from 'typeorm';
 import { verifyAck } from '../../../../libs/alerting/src/ack-token';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
-import { parseTime, toDate } from '../../../../libs/common/src/time';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
@@ -11,22 +10,8 @@ import { NotificationRepository } from '../../../../libs/notify/src/notification
 import { formatMatcher, isSilenceId, validateSilence } from '../../../../libs/silences/src/silence';
 import { SilenceRepository } from '../../../../libs/silences/src/silence.repository';
 import { CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
+import type { AlertsQuery, HistoryQuery, NotificationsQuery } from './alerts.schemas';
 
-const STATES = ['inactive', 'pending', 'firing', 'resolved'];
-const N_STATES = ['pending', 'sending', 'sent', 'failed', 'dead'];
-
-function limitOf(raw: string | undefined): number {
-  if (raw === undefined) return 100;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new DomainError('bad_request', 'limit must be between 1 and 1000', { field: 'limit' });
-  return Number(raw);
-}
-
-function timeOf(raw: string | undefined, field: string): Date | undefined {
-  if (raw === undefined) return undefined;
-  const t = parseTime(raw);
-  if (t === undefined) throw new DomainError('bad_request', `${field} must be an RFC 3339 time`, { field });
-  return toDate(t);
-}
 
 /** Alerts (current and history), silences, the notification log and signed acknowledgements. */
 @Injectable()
@@ -41,24 +26,23 @@ export class AlertQueryService {
     private readonly silenceRepo: SilenceRepository,
   ) {}
 
-  async alerts(q: Record<string, string | undefined>) {
-    if (q.state !== undefined && !STATES.includes(q.state)) throw new DomainError('bad_request', `state must be one of ${STATES.join(', ')}`, { field: 'state' });
+  async alerts(q: AlertsQuery) {
     const rows = await this.ds.query(
       `select fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id::int, flapping, jsonb_array_length(flips) as flips_in_window
          from alerts where ($1::text is null or state = $1) and ($2::text is null or alertname = $2) and ($3::text is null or labels->>'system' = $3)
         order by coalesce(fired_at, active_at, resolved_at) desc nulls last limit $4`,
-      [q.state ?? null, q.alertname ?? null, q.system ?? null, limitOf(q.limit)],
+      [q.state ?? null, q.alertname ?? null, q.system ?? null, q.limit],
     );
     return { alerts: rows };
   }
 
-  async history(q: Record<string, string | undefined>) {
+  async history(q: HistoryQuery) {
     const rows = await this.ds.query(
       `select at, fingerprint, transition, alertname, labels, summary, reason, incident_id::int from alert_history
         where ($1::text is null or alertname = $1) and ($2::text is null or labels->>'system' = $2) and ($3::text is null or fingerprint = $3)
           and ($4::timestamptz is null or at >= $4) and ($5::timestamptz is null or at <= $5)
         order by at desc, id desc limit $6`,
-      [q.alertname ?? null, q.system ?? null, q.fingerprint ?? null, timeOf(q.since, 'since') ?? null, timeOf(q.until, 'until') ?? null, limitOf(q.limit)],
+      [q.alertname ?? null, q.system ?? null, q.fingerprint ?? null, q.since ?? null, q.until ?? null, q.limit],
     );
     return { history: rows };
   }
@@ -78,9 +62,8 @@ export class AlertQueryService {
     return { id, status: 'expired' };
   }
 
-  async notificationLog(q: Record<string, string | undefined>) {
-    if (q.state !== undefined && !N_STATES.includes(q.state)) throw new DomainError('bad_request', `state must be one of ${N_STATES.join(', ')}`, { field: 'state' });
-    return { notifications: await this.notifications.list({ state: q.state, receiver: q.receiver, limit: limitOf(q.limit) }) };
+  async notificationLog(q: NotificationsQuery) {
+    return { notifications: await this.notifications.list({ state: q.state, receiver: q.receiver, limit: q.limit }) };
   }
 
   /** Checks a signed ack link; acknowledging is a POST so that mail scanners fetching links ack nothing. */

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AlertQueryService } from './alerts-query.service';
+import { AckLinkBody, AlertsQuery, HistoryQuery, NotificationsQuery } from './alerts.schemas';
+import { Validate } from '../runtime/validate';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -11,13 +13,13 @@ export class AlertsController {
 
   @Get('alerts')
   @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system' })
-  list(@Query() q: Record<string, string>) {
+  list(@Query(new Validate(AlertsQuery)) q: AlertsQuery) {
     return this.alerts.alerts(q);
   }
 
   @Get('alerts/history')
   @ApiOperation({ summary: 'Every alert state change; filter by alertname, system, fingerprint, since, until' })
-  history(@Query() q: Record<string, string>) {
+  history(@Query(new Validate(HistoryQuery)) q: HistoryQuery) {
     return this.alerts.history(q);
   }
 
@@ -41,7 +43,7 @@ export class AlertsController {
 
   @Get('notifications')
   @ApiOperation({ summary: 'The notification log: what was sent, retried or dead-lettered; filter by state and receiver' })
-  notifications(@Query() q: Record<string, string>) {
+  notifications(@Query(new Validate(NotificationsQuery)) q: NotificationsQuery) {
     return this.alerts.notificationLog(q);
   }
 
@@ -58,7 +60,7 @@ export class AlertsController {
   @Post('ack/:token')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge the incident of a signed, expiring ack link; stops repeats and escalation' })
-  ack(@Param('token') token: string, @Body() body: { by?: string } | undefined) {
-    return this.alerts.ackByToken(token, typeof body?.by === 'string' ? body.by : undefined);
+  ack(@Param('token') token: string, @Body(new Validate(AckLinkBody)) body: AckLinkBody) {
+    return this.alerts.ackByToken(token, body.by);
   }
 }

@@ -16,10 +16,17 @@ export class Validate<S extends ZodTypeAny> implements PipeTransform<unknown, z.
   transform(value: unknown): z.infer<S> {
     const r = this.schema.safeParse(value);
     if (r.success) return r.data;
-    const issues = r.error.issues.map((i) => ({ field: [this.field, ...i.path].filter((p) => p !== undefined).join('.') || 'body', reason: i.message }));
+    const issues = r.error.issues.map((i) => ({ field: fieldPath(this.field, i.path) || 'body', reason: i.message }));
     const message = issues.map((i) => (i.reason.startsWith(`${i.field} `) ? i.reason : `${i.field}: ${i.reason}`)).join('; ');
     throw new DomainError('bad_request', message, { field: issues[0].field, issues });
   }
+}
+
+/** `alerts[0].labels`, as config errors name fields. */
+function fieldPath(root: string | undefined, path: (string | number)[]): string {
+  let out = root ?? '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out;
 }
 
 /** Schemas shared by several endpoints, with the wording the API has always used. */
