@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestService } from './ingest.service';
+import { AlertmanagerBody, GenericBody, KeepalivedBody } from './ingest.schemas';
+import { Validate } from '../runtime/validate';
 
 @ApiTags('events')
 @Controller('api/v1/events')
@@ -11,21 +13,21 @@ export class EventsController {
   @Post('keepalived')
   @HttpCode(202)
   @ApiOperation({ summary: 'keepalived notify: { type, name, state: MASTER|BACKUP|FAULT|STOP, priority, node?, system? }; without node, the member probed at the sender\'s address (see examples/keepalived-notify.sh)' })
-  keepalived(@Body() body: unknown, @Req() req: Request) {
+  keepalived(@Body(new Validate(KeepalivedBody)) body: KeepalivedBody, @Req() req: Request) {
     return this.events.keepalived(body, req.socket.remoteAddress);
   }
 
   @Post('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Alertmanager webhook v4 payload; alerts join incidents of the system named by their `system` (or `service`, `job`) label' })
-  alertmanager(@Body() body: unknown) {
+  alertmanager(@Body(new Validate(AlertmanagerBody)) body: AlertmanagerBody) {
     return this.events.alertmanager(body);
   }
 
   @Post('generic')
   @HttpCode(202)
   @ApiOperation({ summary: '{ system, message, member?, severity?: critical|major|warning|info, bad?, at? }' })
-  generic(@Body() body: unknown) {
+  generic(@Body(new Validate(GenericBody)) body: GenericBody) {
     return this.events.generic(body);
   }
 }

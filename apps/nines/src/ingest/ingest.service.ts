@@ -22,20 +22,7 @@ import type { TopologyListener } from '../../../../libs/topology/src/listener';
 import { systemShapes } from '../../../../libs/topology/src/system-shapes';
 import type { SystemTopology } from '../../../../libs/topology/src/topology';
 import { CLOCK, CONFIG, LOGGER, REDIS, TOPOLOGY_LISTENER, TOPOLOGY_STORE } from '../runtime/tokens';
-
-type Body = Record<string, unknown>;
-
-const str = (b: Body, field: string, required = false, max = 500): string | undefined => {
-  const v = b[field];
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new DomainError('bad_request', `${field} is required`, { field });
-    return undefined;
-  }
-  if (typeof v !== 'string' && typeof v !== 'number') throw new DomainError('bad_request', `${field} must be a string`, { field });
-  const s = String(v);
-  if (s.length > max) throw new DomainError('bad_request', `${field} must be at most ${max} characters`, { field });
-  return s;
-};
+import type { AlertmanagerBody, GenericBody, KeepalivedBody } from './ingest.schemas';
 
 /**
  * Events pushed to Nines — keepalived notify, Alertmanager webhooks, anything else — land in
@@ -58,25 +45,17 @@ export class IngestService {
    * arguments, plus the reporting host. Without `node`, the host is the member of a keepalived or
    * vip system probed at the address the request came from. A MASTER elsewhere is a VIP move.
    */
-  async keepalived(body: unknown, source?: string) {
-    const b = this.object(body);
-    const state = str(b, 'state', true)!.toUpperCase();
-    if (!['MASTER', 'BACKUP', 'FAULT', 'STOP'].includes(state)) throw new DomainError('bad_request', 'state must be MASTER, BACKUP, FAULT or STOP', { field: 'state' });
-    const { system, member: node } = keepalivedSender(this.config.get(), str(b, 'node') ?? str(b, 'member'), str(b, 'system'), source);
-    const instance = str(b, 'name') ?? str(b, 'instance') ?? str(b, 'group') ?? 'vrrp';
-    const priority = b.priority === undefined ? undefined : Number(b.priority);
+  async keepalived(b: KeepalivedBody, source?: string) {
+    const { system, member: node } = keepalivedSender(this.config.get(), b.node ?? b.member, b.system, source);
+    const instance = b.name ?? b.instance ?? b.group ?? 'vrrp';
     const at = this.clock.now();
-    return this.commit(system, at, (topo) => foldKeepalivedNotify(topo, { system, node, instance, state: state as KeepalivedState, priority, at }));
+    return this.commit(system, at, (topo) => foldKeepalivedNotify(topo, { system, node, instance, state: b.state as KeepalivedState, priority: b.priority, at }));
   }
 
   /** Alertmanager webhook v4: each alert becomes an event of the system named by its labels. */
-  async alertmanager(body: unknown) {
-    const b = this.object(body);
-    if (String(b.version ?? '4') !== '4') throw new DomainError('bad_request', 'only Alertmanager webhook version 4 is supported', { field: 'version' });
-    if (!Array.isArray(b.alerts)) throw new DomainError('bad_request', 'alerts must be a list', { field: 'alerts' });
+  async alertmanager(b: AlertmanagerBody) {
     let accepted = 0;
-    for (const [i, raw] of b.alerts.entries()) {
-      if (!raw || typeof raw !== 'object') throw new DomainError('bad_request', `alerts[${i}] must be an object`, { field: `alerts[${i}]` });
+    for (const raw of b.alerts) {
       const a = raw as AlertmanagerAlert;
       const { system, at } = alertmanagerSubject(a, this.clock.now());
       await this.commit(system, at, (topo) => foldAlertmanagerAlert(topo, a, at));
@@ -86,22 +65,11 @@ export class IngestService {
   }
 
   /** Anything else: `{ system, member?, message, severity?, bad?, at? }`. */
-  async generic(body: unknown) {
-    const b = this.object(body);
-    const system = str(b, 'system', true, 100)!;
-    const message = str(b, 'message', true, 2000)!;
-    const severity = SEVERITIES[str(b, 'severity') ?? 'warning'];
-    if (!severity) throw new DomainError('bad_request', `severity must be one of ${Object.keys(SEVERITIES).join(', ')}`, { field: 'severity' });
-    const at = b.at === undefined ? this.clock.now() : Date.parse(String(b.at));
-    if (Number.isNaN(at)) throw new DomainError('bad_request', 'at must be an RFC 3339 time', { field: 'at' });
+  async generic(b: GenericBody) {
+    const severity = SEVERITIES[b.severity ?? 'warning'];
+    const at = b.at ?? this.clock.now();
     const bad = b.bad === undefined ? severity !== 'info' : b.bad === true;
-    const member = str(b, 'member');
-    return this.commit(system, at, (topo) => foldGenericEvent(topo, { system, member, message, severity, bad, at }));
-  }
-
-  private object(body: unknown): Body {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('bad_request', 'body must be a JSON object');
-    return body as Body;
+    return this.commit(b.system, at, (topo) => foldGenericEvent(topo, { system: b.system, member: b.member, message: b.message, severity, bad, at }));
   }
 
   /** Commits the folded events against the stored topology (compare-and-set, retried on a concurrent change). */

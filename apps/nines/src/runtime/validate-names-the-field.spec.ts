@@ -35,7 +35,7 @@ test('good input comes out typed: numbers, dates, defaults', () => {
 test('bodies: required fields, wrong types, a non-object body, and nested paths as config errors name them', () => {
   assert.equal(rejects(new Validate(DrillBody), { action: 'start' }).details.field, 'system');
   assert.equal(rejects(new Validate(DrillBody), { system: 'db', action: 'pause' }).message, 'action must be start or stop');
-  assert.equal(rejects(new Validate(DrillBody), [1, 2]).message, 'body: the body must be a JSON object');
+  assert.equal(rejects(new Validate(DrillBody), [1, 2]).message, 'body must be a JSON object');
   const nested = objectBody({ alerts: z.array(z.object({ labels: z.record(z.string()) })) });
   assert.equal(rejects(new Validate(nested), { alerts: [{ labels: { a: 1 } }] }).details.field, 'alerts[0].labels.a');
   assert.equal(rejects(new Validate(z.string().regex(/^\d+$/, 'id must be a positive integer'), 'id'), 'x').details.field, 'id');

@@ -40,4 +40,4 @@ export const limit = z
 export const positiveId = (field: string) => z.string().regex(/^\d{1,15}$/, `${field} must be a positive integer`).transform(Number);
 export const shortText = (field: string, max = 200) => z.string({ invalid_type_error: `${field} must be a string of at most ${max} characters` }).max(max, `${field} must be a string of at most ${max} characters`);
 /** A JSON body that must be an object (or absent). */
-export const objectBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((v) => (v === undefined || v === null ? {} : v), z.object(shape, { invalid_type_error: 'the body must be a JSON object' }));
+export const objectBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((v) => (v === undefined || v === null ? {} : v), z.object(shape, { invalid_type_error: 'body must be a JSON object' }));
