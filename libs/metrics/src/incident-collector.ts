@@ -1,5 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { systemClock } from '../../common/src/clock';
 import type { IncidentQuery } from '../../incidents/src/incident.query';
+import { Snapshot } from './snapshot';
 
 export interface IncidentCollectorOptions {
   query: Pick<IncidentQuery, 'openCount' | 'failoversBySystem'>;
@@ -14,15 +16,14 @@ export interface IncidentCollectorOptions {
  * Nines' own PostgreSQL).
  */
 export class IncidentCollector {
-  private open: { severity: string; drill: boolean; n: number }[] = [];
   private failovers = new Map<string, number>();
 
   constructor(opts: IncidentCollectorOptions, registry: Registry) {
     const registers = [registry];
     const self = this;
-    const waitMs = opts.waitMs ?? 1500;
-    const within = <T>(p: Promise<T>): Promise<T | undefined> =>
-      Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), waitMs).unref())]);
+    const waitMs = opts.waitMs ?? 500;
+    const open = new Snapshot([], () => opts.query.openCount(), systemClock, 0, waitMs);
+    const failovers = new Snapshot([], () => opts.query.failoversBySystem(), systemClock, 0, waitMs);
     new Gauge({
       name: 'nines_incidents_open',
       help: 'Open incidents by severity (drills counted separately).',
@@ -30,11 +31,10 @@ export class IncidentCollector {
       registers,
       async collect() {
         this.reset();
-        const rows = await within(opts.query.openCount());
-        if (rows) self.open = rows.map((r) => ({ severity: r.severity, drill: !!r.drill, n: Number(r.n) }));
+        const rows = await open.get();
         // Zeros for the usual severities and for drills, so "no open incident" is a value, not an absence.
         for (const severity of ['critical', 'major', 'warning']) for (const drill of ['false', 'true']) this.set({ severity, drill }, 0);
-        for (const r of self.open) this.set({ severity: r.severity, drill: String(r.drill) }, r.n);
+        for (const r of rows) this.set({ severity: r.severity, drill: String(!!r.drill) }, Number(r.n));
       },
     });
     new Counter({
@@ -44,12 +44,9 @@ export class IncidentCollector {
       registers,
       async collect() {
         this.reset();
-        const rows = await within(opts.query.failoversBySystem());
-        if (rows) {
-          // A counter never goes back: a figure lower than one already exported (a replica reading
-          // a lagging standby) keeps the higher one.
-          for (const r of rows) self.failovers.set(r.system, Math.max(Number(r.n), self.failovers.get(r.system) ?? 0));
-        }
+        // A counter never goes back: a figure lower than one already exported (a replica reading
+        // a lagging standby) keeps the higher one.
+        for (const r of await failovers.get()) self.failovers.set(r.system, Math.max(Number(r.n), self.failovers.get(r.system) ?? 0));
         // One series per configured system; a system removed from the config takes its series along.
         for (const system of new Set(opts.systems())) this.inc({ system }, self.failovers.get(system) ?? 0);
       },

@@ -3,44 +3,12 @@ import type { Clock } from '../../common/src/clock';
 import type { ProbeTarget } from '../../probes/src/target';
 import type { TargetState } from '../../probes/src/target-state';
 import type { StateRepository, TargetView } from '../../storage/src/state.repository';
+import { Snapshot } from './snapshot';
 import { systemsUp, targetSeries, type StoredTargetState, type TargetSeries } from './target-series';
 
 const LABELS = ['target', 'system', 'member', 'layer', 'kind'] as const;
 
 type TopologyLag = { system: string; member: string; lag_seconds: number | null; lag_bytes: number | null };
-
-/** The shared rows, read at most once per maxAgeMs; when a read fails or hangs, the last good one. */
-class Snapshot<T> {
-  private value: T;
-  private at = -Infinity;
-  private inFlight?: Promise<void>;
-
-  constructor(
-    initial: T,
-    private readonly read: () => Promise<T>,
-    private readonly clock: Clock,
-    private readonly maxAgeMs: number,
-    private readonly waitMs: number,
-  ) {
-    this.value = initial;
-  }
-
-  async get(): Promise<T> {
-    if (this.clock.now() - this.at > this.maxAgeMs && !this.inFlight) {
-      this.inFlight = this.read().then(
-        (v) => {
-          this.value = v;
-          this.at = this.clock.now();
-        },
-        () => undefined, // keep the last good snapshot; its series age and are marked stale
-      );
-      this.inFlight.finally(() => (this.inFlight = undefined));
-    }
-    // A scrape never waits long on a database that does not answer.
-    if (this.inFlight) await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, this.waitMs).unref())]);
-    return this.value;
-  }
-}
 
 export interface StateCollectorOptions {
   /** The configured targets (members, endpoints, standalone): the series' label sets. */
@@ -70,7 +38,7 @@ export class StateCollector {
     registry: Registry,
   ) {
     const maxAgeMs = opts.maxAgeMs ?? 1000;
-    const waitMs = opts.waitMs ?? 1500;
+    const waitMs = opts.waitMs ?? 500;
     this.rows = new Snapshot(new Map(), async () => new Map((await opts.state.targets()).map((r: TargetView) => [r.key, r])), opts.clock, maxAgeMs, waitMs);
     this.topo = new Snapshot([], () => opts.state.topologyLag(), opts.clock, maxAgeMs, waitMs);
     const registers = [registry];
