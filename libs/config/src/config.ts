@@ -302,6 +302,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     }
   });
   if (raw.alerting.ack_secret) secrets.push(raw.alerting.ack_secret);
+  if (raw.auth.oidc?.client_secret) secrets.push(raw.auth.oidc.client_secret);
   if (raw.reports.weekly && !raw.smtp) issues.push({ path: 'reports.weekly', message: 'sending reports needs the smtp section' });
   if (raw.smtp) {
     secrets.push(...secretsOfUrl(raw.smtp.url));

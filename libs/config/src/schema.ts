@@ -264,8 +264,59 @@ const storage = z
   })
   .strict();
 
+const role = z.enum(['viewer', 'responder', 'admin'], { errorMap: () => ({ message: 'must be viewer, responder or admin' }) });
+/** Endpoints that answer without a token by default; `docs` is the OpenAPI page (no data). */
+export const PUBLIC_ENDPOINTS = ['metrics', 'healthz', 'readyz', 'docs'] as const;
+const auth = z
+  .object({
+    /** What a request without a token may do once any token exists. */
+    anonymous: z.enum(['none', 'viewer'], { errorMap: () => ({ message: 'must be none or viewer' }) }).default('none'),
+    /** Which of metrics, healthz, readyz and docs answer without a token (others need viewer). */
+    public: z.array(z.enum(PUBLIC_ENDPOINTS, { errorMap: () => ({ message: `must be one of ${PUBLIC_ENDPOINTS.join(', ')}` }) })).default([...PUBLIC_ENDPOINTS]),
+    oidc: z
+      .object({
+        issuer: z.string().url('must be the issuer URL'),
+        client_id: z.string().min(1),
+        client_secret: z.string().min(1).optional(),
+        /** The ID token / userinfo claim that names the role (a string or a list of groups). */
+        role_claim: z.string().min(1).default('groups'),
+        /** Claim value -> role; a user whose claim maps to none is refused. */
+        roles: z.record(z.string(), role).refine((r) => Object.keys(r).length > 0, 'needs at least one claim value mapped to a role'),
+        /** The URL users reach Nines at (the redirect URI is <external_url>/auth/callback); default alerting.external_url. */
+        external_url: z.string().url().optional(),
+        session_ttl: positiveDuration.default('12h'),
+        scopes: z.array(z.string()).default(['openid', 'profile', 'email']),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const limits = z
+  .object({
+    /** Largest request body accepted (413 beyond). */
+    body: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 512kb or 1mb').default('1mb'),
+    /** Writes (POST, PUT, PATCH, DELETE outside ingest) per minute, per token and per address. */
+    writes_per_minute: z.number().int().positive().default(120),
+    /** Ingest events per minute, per token and per address. */
+    ingest_per_minute: z.number().int().positive().default(1200),
+    open_silences: z.number().int().positive().default(1000),
+    api_slos: z.number().int().positive().default(200),
+    labels: z
+      .object({
+        count: z.number().int().positive().default(64),
+        name_length: z.number().int().positive().default(128),
+        value_length: z.number().int().positive().default(2048),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
+    auth: auth.default({}),
+    limits: limits.default({}),
     defaults: defaults.default({}),
     systems: z.array(system).default([]),
     targets: z.array(target).default([]),
