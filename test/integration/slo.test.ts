@@ -1,3 +1,4 @@
+import { AuditRepository } from '../../libs/access/src/audit.repository';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
@@ -23,6 +24,8 @@ import type { NotificationQueue } from '../../apps/nines/src/delivery/notificati
 import { SloAlertService } from '../../apps/nines/src/slo/slo-alerts.service';
 import { SloService } from '../../apps/nines/src/slo/slo.service';
 import { freshDatabase } from '../support/env';
+
+const ANON = { actor: 'anonymous', role: 'anonymous' };
 
 /**
  * Weeks of known probe history in PostgreSQL — most of it written straight into the per-minute
@@ -113,7 +116,7 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
     const writer = new ResultRepository(ds);
     for (let i = 0; i < rows.length; i += 5000) await writer.writeBatch(rows.slice(i, i + 5000), []);
 
-    slos = new SloService(ds, config, clock, createLogger({ level: 'silent' }), new SloDataRepository(ds));
+    slos = new SloService(ds, config, clock, createLogger({ level: 'silent' }), new SloDataRepository(ds), new AuditRepository(ds));
   });
 
   after(async () => {
@@ -272,20 +275,20 @@ describe('SLOs over weeks of known history (PostgreSQL)', () => {
   });
 
   it('SLOs defined through the API join the config ones; names, bodies and references are checked', async () => {
-    const created = await slos.create({ name: 'web-7d', selector: { target: 'web' }, objective: 99, window: '7d', created_by: 'alice' });
+    const created = await slos.create(ANON, { name: 'web-7d', selector: { target: 'web' }, objective: 99, window: '7d', created_by: 'alice' });
     assert.equal(created.source, 'api');
     assert.ok((await slos.list()).slos.some((s) => s.name === 'web-7d'));
-    await assert.rejects(slos.create({ name: 'web-30d', selector: { target: 'web' }, objective: 99, window: '7d', created_by: 'alice' }), (e: unknown) => e instanceof DomainError && e.code === 'conflict');
+    await assert.rejects(slos.create(ANON, { name: 'web-30d', selector: { target: 'web' }, objective: 99, window: '7d', created_by: 'alice' }), (e: unknown) => e instanceof DomainError && e.code === 'conflict');
     await assert.rejects(
-      slos.create({ name: 'x', selector: { target: 'nope' }, objective: 100, window: 'fortnight' }),
+      slos.create(ANON, { name: 'x', selector: { target: 'nope' }, objective: 100, window: 'fortnight' }),
       (e: unknown) =>
         e instanceof DomainError &&
         e.code === 'bad_request' &&
         e.message === 'objective: must be below 100 (100% leaves no error budget); window: must be a duration (e.g. 30d) or one of week, month, quarter; created_by: is required',
     );
-    await assert.rejects(slos.create({ name: 'y', selector: { target: 'nope' }, objective: 99, window: '7d', created_by: 'a' }), /selector.target: unknown target "nope"/);
+    await assert.rejects(slos.create(ANON, { name: 'y', selector: { target: 'nope' }, objective: 99, window: '7d', created_by: 'a' }), /selector.target: unknown target "nope"/);
     await assert.rejects(slos.get('nope'), (e: unknown) => e instanceof DomainError && e.code === 'not_found');
-    await assert.rejects(slos.remove('web-30d'), (e: unknown) => e instanceof DomainError && e.code === 'conflict');
-    assert.deepEqual(await slos.remove('web-7d'), { deleted: 'web-7d' });
+    await assert.rejects(slos.remove(ANON, 'web-30d'), (e: unknown) => e instanceof DomainError && e.code === 'conflict');
+    assert.deepEqual(await slos.remove(ANON, 'web-7d'), { deleted: 'web-7d' });
   });
 });

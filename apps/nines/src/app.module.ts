@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { AlertingModule } from './alerting/alerting.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
@@ -27,6 +28,7 @@ export class AppModule {
       imports: [
         RuntimeModule.register(rt),
         RepositoriesModule,
+        AccessModule.register(roles),
         DeliveryModule.register(roles),
         AlertingModule.register(roles),
         TopologyModule.register(roles),

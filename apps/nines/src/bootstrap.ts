@@ -13,7 +13,10 @@ import { IncidentQuery } from '../../../libs/incidents/src/incident.query';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { StateRepository } from '../../../libs/storage/src/state.repository';
 import { TargetRepository } from '../../../libs/storage/src/target.repository';
+import { isLoopbackHost, refuseToStart } from '../../../libs/access/src/authorize';
+import { TokenRepository } from '../../../libs/access/src/token.repository';
 import { AppModule } from './app.module';
+import { AccessGate } from './access/access-gate';
 import { PinoNestLogger } from './runtime/nest-logger';
 import { Readiness } from './runtime/readiness';
 import { RedisConnections } from './runtime/redis';
@@ -38,6 +41,14 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   const ran = await migrate(dataSource);
   if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
   readiness.migrated = true;
+  if (settings.roles.has('api')) {
+    // Beyond loopback, an API nobody needs a token for would put the pager in anyone's hands.
+    const refusal = refuseToStart({ loopback: isLoopbackHost(settings.host), tokensExist: !!config.get().raw.auth.oidc || (await new TokenRepository(dataSource).anyUsable(new Date())) });
+    if (refusal) {
+      await dataSource.destroy().catch(() => undefined);
+      throw Object.assign(new Error(refusal), { oneLine: true });
+    }
+  }
   // Ack links are always signed: without alerting.ack_secret, with the deployment's own key.
   const [{ value: ackKey }] = await dataSource.query(`select value from instance_secrets where name = 'ack'`);
   config.addDefaults((c) => {
@@ -74,7 +85,10 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.disable('x-powered-by');
+  // Behind a reverse proxy on the same host, the client is the one X-Forwarded-For names.
+  app.set('trust proxy', 'loopback');
   if (settings.roles.has('api')) {
+    app.use('/docs', app.get(AccessGate).middleware(() => ({ public: 'docs' })));
     const doc = SwaggerModule.createDocument(
       app,
       new DocumentBuilder().setTitle('Nines').setDescription('Monitoring and alerting for high-availability stacks').setVersion('0.1.0').build(),

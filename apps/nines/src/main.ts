@@ -11,6 +11,7 @@ import { startNines } from './bootstrap';
 import { whereToLook } from './runtime/where-to-look';
 import { weeklyReport } from './reports/report.command';
 import { sloCommand } from './slo/slo-import.command';
+import { tokenCommand } from './access/token.command';
 
 const USAGE = `usage: nines <command>
 
@@ -25,6 +26,10 @@ commands:
                              or queue it for reports.weekly.to once (a running worker delivers it)
   slo import FILE [--out FILE] [--config NINES_YAML]
                              convert OpenSLO v1 SLO documents into the slos: section of nines.yaml
+  token create --name NAME --role viewer|responder|admin|ingest [--source S] [--expires 90d]
+                             create an API token; prints it alone on the last line, once
+  token list [--revoked]     tokens with role, creation, expiry and last use (never the token)
+  token revoke NAME          revoke the live token of that name (effective within a second)
   help                       this text
 
 environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
@@ -147,6 +152,8 @@ export async function main(argv: string[]): Promise<void> {
       return weeklyReport(rest);
     case 'slo':
       return sloCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -7,8 +7,14 @@ export type Role = (typeof ROLES)[number];
 export const INGEST_SOURCES = ['keepalived', 'alertmanager', 'generic', 'heartbeat'] as const;
 export type IngestSource = (typeof INGEST_SOURCES)[number];
 
-/** What a route declares it needs. */
-export type Requirement = { open: true } | { role: Role } | { ingest: IngestSource };
+/** Endpoints open by default and closable by `auth.public` (closed, they need viewer). */
+export type PublicEndpoint = 'metrics' | 'healthz' | 'readyz' | 'docs';
+
+/**
+ * What a route declares it needs: nothing (signed ack links, the sign-in flow), a role, an ingest
+ * scope, or `public` (open while `auth.public` lists it, else viewer).
+ */
+export type Requirement = { open: true } | { public: PublicEndpoint } | { role: Role } | { ingest: IngestSource };
 
 /** A caller, once its token was found: a role, or an ingest scope. */
 export type Principal = { name: string; role: Role } | { name: string; ingest: IngestSource };
@@ -38,8 +44,12 @@ const rank = (r: Role) => ROLES.indexOf(r);
 
 const unauthorized = (message: string): Decision => ({ allow: false, status: 401, code: 'unauthorized', message });
 
-export function authorize(need: Requirement, presented: Presented, policy: AccessPolicy): Decision {
+export function authorize(need: Requirement, presented: Presented, policy: AccessPolicy & { public?: readonly PublicEndpoint[] }): Decision {
   if ('open' in need) return { allow: true, as: 'open' };
+  if ('public' in need) {
+    if ((policy.public ?? []).includes(need.public)) return { allow: true, as: 'open' };
+    return authorize({ role: 'viewer' }, presented, policy);
+  }
   switch (presented.kind) {
     case 'unknown':
       return unauthorized('the bearer token is not valid');

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import { verifyAck } from '../../../../libs/alerting/src/ack-token';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
@@ -24,6 +26,7 @@ export class AlertQueryService {
     private readonly notifications: NotificationRepository,
     private readonly incidents: IncidentRepository,
     private readonly silenceRepo: SilenceRepository,
+    private readonly audit: AuditRepository,
   ) {}
 
   async alerts(q: AlertsQuery) {
@@ -52,13 +55,29 @@ export class AlertQueryService {
     return { silences: rows.map((r) => ({ ...r, matchers: r.matchers.map(formatMatcher) })) };
   }
 
-  async createSilence(body: unknown) {
-    return this.silenceRepo.create(validateSilence(body, this.clock.now()));
+  /** A signed-in caller is the silence's author, whatever created_by the body claims. */
+  async createSilence(caller: Caller, body: unknown) {
+    const asked = authenticated(caller) && body && typeof body === 'object' && !Array.isArray(body) ? { ...body, created_by: caller.actor } : body;
+    const silence = validateSilence(asked, this.clock.now());
+    const created = await this.silenceRepo.create(silence);
+    await this.audit.record(caller, {
+      action: 'silence.create',
+      target: created.id,
+      after: { ...created, matchers: silence.matchers.map(formatMatcher), created_by: silence.createdBy, comment: silence.comment },
+    });
+    return created;
   }
 
-  async expireSilence(id: string) {
+  async expireSilence(caller: Caller, id: string) {
     if (!isSilenceId(id)) throw new DomainError('bad_request', 'id must be a silence id (uuid)', { field: 'id' });
+    const before = (await this.silenceRepo.list()).find((s) => s.id === id);
     if (!(await this.silenceRepo.expire(id))) throw new DomainError('not_found', `no active silence ${id}`);
+    await this.audit.record(caller, {
+      action: 'silence.expire',
+      target: id,
+      before: before && { ...before, matchers: before.matchers.map(formatMatcher) },
+      after: { id, status: 'expired' },
+    });
     return { id, status: 'expired' };
   }
 
@@ -75,10 +94,13 @@ export class AlertQueryService {
     return r.incidentId;
   }
 
-  async ackByToken(token: string, by: string | undefined) {
+  async ackByToken(caller: Caller, token: string, by: string | undefined) {
     const id = this.checkAck(token);
-    const r = await this.incidents.acknowledge(id, (by ?? 'ack link').slice(0, 200), this.clock.now(), (s, m) => intervalOf(this.config.get(), s, m));
+    const who = (by ?? 'ack link').slice(0, 200);
+    const r = await this.incidents.acknowledge(id, who, this.clock.now(), (s, m) => intervalOf(this.config.get(), s, m));
     if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
+    // The link's signature is the authority; the name is what the person typed.
+    if (r !== 'already') await this.audit.record({ actor: who, role: 'ack-link', address: caller.address }, { action: 'incident.ack', target: String(id), after: { acknowledged_by: who, via: 'ack link' } });
     return { incident: id, acknowledged: true, already_acknowledged: r === 'already' };
   }
 }

@@ -3,6 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AlertQueryService } from './alerts-query.service';
 import { AckLinkBody, AlertsQuery, HistoryQuery, NotificationsQuery } from './alerts.schemas';
 import { Validate } from '../runtime/validate';
+import { CallerOf, NeedsRole, Open } from '../access/requires';
+import type { Caller } from '../../../../libs/access/src/caller';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -12,42 +14,49 @@ export class AlertsController {
   constructor(private readonly alerts: AlertQueryService) {}
 
   @Get('alerts')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system' })
   list(@Query(new Validate(AlertsQuery)) q: AlertsQuery) {
     return this.alerts.alerts(q);
   }
 
   @Get('alerts/history')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Every alert state change; filter by alertname, system, fingerprint, since, until' })
   history(@Query(new Validate(HistoryQuery)) q: HistoryQuery) {
     return this.alerts.history(q);
   }
 
   @Get('silences')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Silences' })
   silences() {
     return this.alerts.silences();
   }
 
   @Post('silences')
+  @NeedsRole('responder')
   @ApiOperation({ summary: 'Create a silence: { matchers: ["system=\\"orders-db\\""], starts_at?, ends_at, created_by, comment }; respected immediately' })
-  createSilence(@Body() body: unknown) {
-    return this.alerts.createSilence(body);
+  createSilence(@CallerOf() caller: Caller, @Body() body: unknown) {
+    return this.alerts.createSilence(caller, body);
   }
 
   @Delete('silences/:id')
+  @NeedsRole('responder')
   @ApiOperation({ summary: 'Expire a silence' })
-  expire(@Param('id') id: string) {
-    return this.alerts.expireSilence(id);
+  expire(@CallerOf() caller: Caller, @Param('id') id: string) {
+    return this.alerts.expireSilence(caller, id);
   }
 
   @Get('notifications')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'The notification log: what was sent, retried or dead-lettered; filter by state and receiver' })
   notifications(@Query(new Validate(NotificationsQuery)) q: NotificationsQuery) {
     return this.alerts.notificationLog(q);
   }
 
   @Get('ack/:token')
+  @Open()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'The page behind an acknowledgement link (a button that POSTs; fetching the link acknowledges nothing)' })
   ackPage(@Param('token') token: string) {
@@ -58,9 +67,10 @@ export class AlertsController {
   }
 
   @Post('ack/:token')
+  @Open()
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge the incident of a signed, expiring ack link; stops repeats and escalation' })
-  ack(@Param('token') token: string, @Body(new Validate(AckLinkBody)) body: AckLinkBody) {
-    return this.alerts.ackByToken(token, body.by);
+  ack(@CallerOf() caller: Caller, @Param('token') token: string, @Body(new Validate(AckLinkBody)) body: AckLinkBody) {
+    return this.alerts.ackByToken(caller, token, body.by);
   }
 }

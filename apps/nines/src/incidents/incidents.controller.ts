@@ -3,6 +3,8 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AckBody, DrillBody, IncidentId, IncidentListQuery } from './incidents.schemas';
 import { IncidentsService } from './incidents.service';
 import { Validate } from '../runtime/validate';
+import { CallerOf, NeedsRole } from '../access/requires';
+import type { Caller } from '../../../../libs/access/src/caller';
 
 @ApiTags('incidents')
 @Controller('api/v1')
@@ -10,6 +12,7 @@ export class IncidentsController {
   constructor(private readonly incidents: IncidentsService) {}
 
   @Get('incidents')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Incidents, newest first; filter by state, system and time' })
   @ApiQuery({ name: 'state', required: false, enum: ['open', 'resolved'] })
   @ApiQuery({ name: 'system', required: false })
@@ -21,34 +24,39 @@ export class IncidentsController {
   }
 
   @Get('incidents/:id')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'One incident with its measurements (time to detect, RTO, failover duration, RPO, TTA, TTR) and how each was measured' })
   get(@Param('id', new Validate(IncidentId, 'id')) id: number) {
     return this.incidents.get(id);
   }
 
   @Get('incidents/:id/timeline')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'The append-only timeline of an incident' })
   timeline(@Param('id', new Validate(IncidentId, 'id')) id: number) {
     return this.incidents.timeline(id);
   }
 
   @Post('incidents/:id/ack')
+  @NeedsRole('responder')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an incident; body { "by": "name" } (optional)' })
-  ack(@Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(AckBody)) body: AckBody) {
-    return this.incidents.ack(id, body);
+  ack(@CallerOf() caller: Caller, @Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(AckBody)) body: AckBody) {
+    return this.incidents.ack(caller, id, body);
   }
 
   @Get('drills')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Drills (planned switchovers), newest first' })
   drills() {
     return this.incidents.listDrills();
   }
 
   @Post('drills')
+  @NeedsRole('responder')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start or stop a drill: { "system": "orders-db", "action": "start" | "stop", "by"?, "note"? }' })
-  drill(@Body(new Validate(DrillBody)) body: DrillBody) {
-    return this.incidents.drill(body);
+  drill(@CallerOf() caller: Caller, @Body(new Validate(DrillBody)) body: DrillBody) {
+    return this.incidents.drill(caller, body);
   }
 }

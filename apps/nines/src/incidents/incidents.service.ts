@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
@@ -19,6 +21,7 @@ export class IncidentsService {
     private readonly drills: DrillRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ConfigHolder,
+    private readonly audit: AuditRepository,
   ) {}
 
   async list(q: IncidentListQuery) {
@@ -38,14 +41,21 @@ export class IncidentsService {
     return { incident: id, timeline: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
   }
 
-  async ack(id: number, body: AckBody) {
-    const r = await this.repo.acknowledge(id, body.by ?? 'api', this.clock.now(), (s, m) => this.intervalOf(s, m));
+  /** Acknowledged by the caller; `by` names someone only on an open (tokenless) deployment. */
+  async ack(caller: Caller, id: number, body: AckBody) {
+    const who = authenticated(caller) ? caller.actor : (body.by ?? 'api');
+    const r = await this.repo.acknowledge(id, who, this.clock.now(), (s, m) => this.intervalOf(s, m));
     if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
-    return { ...(await this.get(id)), already_acknowledged: r === 'already' };
+    const view = await this.get(id);
+    if (r !== 'already') await this.audit.record(caller, { action: 'incident.ack', target: String(id), before: { acknowledged_at: null }, after: { acknowledged_at: view.acknowledged_at, acknowledged_by: who } });
+    return { ...view, already_acknowledged: r === 'already' };
   }
 
-  async drill(b: DrillBody) {
-    return b.action === 'start' ? this.drills.start(b.system, b.by ?? 'api', b.note ?? undefined) : this.drills.stop(b.system);
+  async drill(caller: Caller, b: DrillBody) {
+    const who = authenticated(caller) ? caller.actor : (b.by ?? 'api');
+    const row = b.action === 'start' ? await this.drills.start(b.system, who, b.note ?? undefined) : await this.drills.stop(b.system);
+    await this.audit.record(caller, { action: b.action === 'start' ? 'drill.start' : 'drill.stop', target: b.system, after: row });
+    return row;
   }
 
   listDrills() {

@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestService } from './ingest.service';
 import { AlertmanagerBody, GenericBody, KeepalivedBody } from './ingest.schemas';
 import { Validate } from '../runtime/validate';
+import { CallerOf, Ingest } from '../access/requires';
+import type { Caller } from '../../../../libs/access/src/caller';
 
 @ApiTags('events')
 @Controller('api/v1/events')
@@ -11,23 +12,26 @@ export class EventsController {
   constructor(private readonly events: IngestService) {}
 
   @Post('keepalived')
+  @Ingest('keepalived')
   @HttpCode(202)
   @ApiOperation({ summary: 'keepalived notify: { type, name, state: MASTER|BACKUP|FAULT|STOP, priority, node?, system? }; without node, the member probed at the sender\'s address (see examples/keepalived-notify.sh)' })
-  keepalived(@Body(new Validate(KeepalivedBody)) body: KeepalivedBody, @Req() req: Request) {
-    return this.events.keepalived(body, req.socket.remoteAddress);
+  keepalived(@CallerOf() caller: Caller, @Body(new Validate(KeepalivedBody)) body: KeepalivedBody) {
+    return this.events.keepalived(caller, body);
   }
 
   @Post('alertmanager')
+  @Ingest('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Alertmanager webhook v4 payload; alerts join incidents of the system named by their `system` (or `service`, `job`) label' })
-  alertmanager(@Body(new Validate(AlertmanagerBody)) body: AlertmanagerBody) {
-    return this.events.alertmanager(body);
+  alertmanager(@CallerOf() caller: Caller, @Body(new Validate(AlertmanagerBody)) body: AlertmanagerBody) {
+    return this.events.alertmanager(caller, body);
   }
 
   @Post('generic')
+  @Ingest('generic')
   @HttpCode(202)
   @ApiOperation({ summary: '{ system, message, member?, severity?: critical|major|warning|info, bad?, at? }' })
-  generic(@Body(new Validate(GenericBody)) body: GenericBody) {
-    return this.events.generic(body);
+  generic(@CallerOf() caller: Caller, @Body(new Validate(GenericBody)) body: GenericBody) {
+    return this.events.generic(caller, body);
   }
 }

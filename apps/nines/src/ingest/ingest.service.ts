@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
@@ -38,6 +40,7 @@ export class IngestService {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TOPOLOGY_LISTENER) private readonly listener: TopologyListener,
+    private readonly audit: AuditRepository,
   ) {}
 
   /**
@@ -45,31 +48,43 @@ export class IngestService {
    * arguments, plus the reporting host. Without `node`, the host is the member of a keepalived or
    * vip system probed at the address the request came from. A MASTER elsewhere is a VIP move.
    */
-  async keepalived(b: KeepalivedBody, source?: string) {
-    const { system, member: node } = keepalivedSender(this.config.get(), b.node ?? b.member, b.system, source);
+  async keepalived(caller: Caller, b: KeepalivedBody) {
+    const { system, member: node } = keepalivedSender(this.config.get(), b.node ?? b.member, b.system, caller.address);
     const instance = b.name ?? b.instance ?? b.group ?? 'vrrp';
     const at = this.clock.now();
-    return this.commit(system, at, (topo) => foldKeepalivedNotify(topo, { system, node, instance, state: b.state as KeepalivedState, priority: b.priority, at }));
+    const r = await this.commit(system, at, (topo) => foldKeepalivedNotify(topo, { system, node, instance, state: b.state as KeepalivedState, priority: b.priority, at }));
+    await this.accepted(caller, 'keepalived', system, { node, instance, state: b.state, priority: b.priority, events: r.accepted, incidents: r.incidents });
+    return r;
+  }
+
+  /** One audit row per accepted push: which source, which system, what it said in short. */
+  private async accepted(caller: Caller, source: string, system: string, after: unknown) {
+    await this.audit.record(caller, { action: 'ingest.accepted', target: `${source}:${system}`.slice(0, 300), after });
   }
 
   /** Alertmanager webhook v4: each alert becomes an event of the system named by its labels. */
-  async alertmanager(b: AlertmanagerBody) {
+  async alertmanager(caller: Caller, b: AlertmanagerBody) {
     let accepted = 0;
+    const systems = new Set<string>();
     for (const raw of b.alerts) {
       const a = raw as AlertmanagerAlert;
       const { system, at } = alertmanagerSubject(a, this.clock.now());
       await this.commit(system, at, (topo) => foldAlertmanagerAlert(topo, a, at));
+      systems.add(system);
       accepted++;
     }
+    if (accepted) await this.accepted(caller, 'alertmanager', [...systems].join(','), { alerts: accepted, systems: [...systems].slice(0, 50) });
     return { accepted };
   }
 
   /** Anything else: `{ system, member?, message, severity?, bad?, at? }`. */
-  async generic(b: GenericBody) {
+  async generic(caller: Caller, b: GenericBody) {
     const severity = SEVERITIES[b.severity ?? 'warning'];
     const at = b.at ?? this.clock.now();
     const bad = b.bad === undefined ? severity !== 'info' : b.bad === true;
-    return this.commit(b.system, at, (topo) => foldGenericEvent(topo, { system: b.system, member: b.member, message: b.message, severity, bad, at }));
+    const r = await this.commit(b.system, at, (topo) => foldGenericEvent(topo, { system: b.system, member: b.member, message: b.message, severity, bad, at }));
+    await this.accepted(caller, 'generic', b.system, { member: b.member, severity: b.severity ?? 'warning', bad, message: b.message.slice(0, 200), events: r.accepted, incidents: r.incidents });
+    return r;
   }
 
   /** Commits the folded events against the stored topology (compare-and-set, retried on a concurrent change). */

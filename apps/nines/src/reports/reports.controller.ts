@@ -4,6 +4,7 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Validate } from '../runtime/validate';
 import { ReportPreviewService } from './report-preview.service';
+import { NeedsRole } from '../access/requires';
 
 const Week = z.string().regex(/^\d{4}-W\d{2}$/, 'week must be an ISO week like 2026-W47').optional();
 
@@ -13,6 +14,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportPreviewService) {}
 
   @Get('weekly')
+  @NeedsRole('viewer')
   @Header('Cache-Control', 'no-store')
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'The weekly SLO report as HTML, as the mail shows it (charts inline); 400 for a malformed week' })

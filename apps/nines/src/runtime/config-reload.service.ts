@@ -1,6 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import type { Caller } from '../../../../libs/access/src/caller';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { ConfigError, formatIssues } from '../../../../libs/config/src/errors';
 import type { Settings } from '../../../../libs/config/src/settings';
@@ -28,6 +30,7 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
     @Inject(METRICS) private readonly metrics: NinesMetrics,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,8 +63,20 @@ export class ConfigReloadService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  async reloadEverywhere() {
-    const r = await this.reloadLocal('api');
+  /** Reloads here and on every replica; audited, a rejected file too (with its first issues). */
+  async reloadEverywhere(caller: Caller) {
+    const was = this.config.get();
+    const before = { systems: was.systems.length, targets: was.targets.length, slos: was.raw.slos.length };
+    let r: Awaited<ReturnType<ConfigReloadService['reloadLocal']>>;
+    try {
+      r = await this.reloadLocal('api');
+    } catch (err) {
+      const issues = err instanceof ConfigError ? err.issues.slice(0, 20) : [{ message: 'could not read the file' }];
+      await this.audit.record(caller, { action: 'config.reload', target: this.settings.configPath, before, after: { status: 'rejected', issues } }).catch((e) => this.logger.error({ err: e }, 'could not write the audit row'));
+      throw err;
+    }
+    const now = this.config.get();
+    await this.audit.record(caller, { action: 'config.reload', target: this.settings.configPath, before, after: { status: 'reloaded', systems: now.systems.length, targets: now.targets.length, slos: now.raw.slos.length } });
     await this.redis.publish(CHANNEL, this.settings.instanceId).catch((err) => this.logger.warn({ err }, 'could not announce the reload to other replicas'));
     return r;
   }

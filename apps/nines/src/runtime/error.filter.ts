@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from '../../../../libs/common/src/errors';
 import { secretScrubber } from '../../../../libs/common/src/secrets';
 import { ConfigError } from '../../../../libs/config/src/errors';
 import { LOGGER } from './tokens';
+import { AccessRefused } from '../access/access-gate';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -16,7 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-const HTTP_CODES: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
+const HTTP_CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 429: 'too_many_requests', 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
 /**
  * The one place errors become HTTP: `{ error: { code, message, details } }`, secrets scrubbed.
@@ -37,6 +38,10 @@ export class ErrorFilter implements ExceptionFilter {
     } else if (err instanceof ConfigError) {
       status = 400;
       body = { code: 'invalid_config', message: 'the new configuration is invalid; the running one was kept', details: err.issues };
+    } else if (err instanceof AccessRefused) {
+      status = err.getStatus();
+      for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+      body = { code: err.code, message: (err.getResponse() as { message: string }).message, details: {} };
     } else if (err instanceof HttpException) {
       status = err.getStatus();
       const r = err.getResponse();

@@ -6,6 +6,7 @@ import { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics, wantsOpenMetrics } from '../../../../libs/metrics/src/openmetrics';
 import { Readiness } from './readiness';
 import { DATA_SOURCE, METRICS, READINESS } from './tokens';
+import { Public } from '../access/requires';
 
 @ApiTags('health')
 @Controller()
@@ -18,12 +19,14 @@ export class HealthController {
 
   /** Liveness: the process answers. Never depends on the database. */
   @Get('healthz')
+  @Public('healthz')
   healthz() {
     return { status: 'ok' };
   }
 
   /** Readiness: database reachable and migrations applied; 503 otherwise. */
   @Get('readyz')
+  @Public('readyz')
   async readyz(@Res() res: Response) {
     const checks: Record<string, string> = {};
     let ready = true;
@@ -41,6 +44,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @Public('metrics')
   @Header('Cache-Control', 'no-store')
   async metricsText(@Headers('accept') accept: string | undefined, @Res() res: Response) {
     const body = await this.metrics.exposition();

@@ -1,5 +1,7 @@
 import { Global, Module, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { TokenRepository } from '../../../../libs/access/src/token.repository';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
@@ -30,6 +32,8 @@ const REPOSITORIES: Provider[] = [
   onDataSource(SloDataRepository),
   onDataSource(RollupCompactionRepository),
   onDataSource(SloAlertStateRepository),
+  onDataSource(TokenRepository),
+  onDataSource(AuditRepository),
   { provide: AlertRepository, useFactory: (ds: DataSource, clock: Clock) => new AlertRepository(ds, clock), inject: [DATA_SOURCE, CLOCK] },
 ];
 

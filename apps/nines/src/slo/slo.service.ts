@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DomainError } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
@@ -30,6 +32,7 @@ export class SloService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly data: SloDataRepository,
+    private readonly audit: AuditRepository,
   ) {
     this.evaluation = new SloEvaluation(this.data, new RollupRepository(ds));
     config.onChange(() => {
@@ -80,10 +83,12 @@ export class SloService {
   }
 
   /** Defines an SLO through the API; the config's SLOs cannot be replaced this way. */
-  async create(body: unknown) {
+  /** A signed-in caller is the SLO's author, whatever created_by the body claims. */
+  async create(caller: Caller, body: unknown) {
     const c = this.config.get();
     const b = (body ?? {}) as Record<string, unknown>;
-    const createdBy = typeof b.created_by === 'string' && b.created_by.trim() ? b.created_by.trim().slice(0, 200) : undefined;
+    const claimed = typeof b.created_by === 'string' && b.created_by.trim() ? b.created_by.trim().slice(0, 200) : undefined;
+    const createdBy = authenticated(caller) ? caller.actor : claimed;
     const { created_by: _ignored, ...spec } = b;
     const v = validateSlo(spec, {
       targets: new Set(c.targets.map((t) => t.key)),
@@ -95,13 +100,16 @@ export class SloService {
     if (c.raw.slos.some((s) => s.name === v.slo!.name)) throw new DomainError('conflict', `SLO ${v.slo.name} is defined in the config file; change it there`);
     if (!(await this.data.createDefinition(v.slo, createdBy!))) throw new DomainError('conflict', `an SLO named ${v.slo.name} already exists`);
     this.cache = undefined;
+    await this.audit.record(caller, { action: 'slo.create', target: v.slo.name, after: { ...v.slo, created_by: createdBy } });
     return this.get(toDefinition(v.slo, 'api').name);
   }
 
-  async remove(name: string) {
+  async remove(caller: Caller, name: string) {
     if (this.config.get().raw.slos.some((s) => s.name === name)) throw new DomainError('conflict', `SLO ${name} is defined in the config file; remove it there`);
+    const before = (await this.definitions()).find((d) => d.name === name && d.source === 'api');
     if (!(await this.data.deleteDefinition(name))) throw new DomainError('not_found', `no SLO named ${JSON.stringify(name)} was defined through the API`);
     this.cache = undefined;
+    await this.audit.record(caller, { action: 'slo.delete', target: name, before });
     return { deleted: name };
   }
 }

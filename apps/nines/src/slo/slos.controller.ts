@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } f
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { rfc3339, Validate } from '../runtime/validate';
 import { SloService } from './slo.service';
+import { CallerOf, NeedsRole } from '../access/requires';
+import type { Caller } from '../../../../libs/access/src/caller';
 
 const At = rfc3339('at').transform((s) => Date.parse(s)).optional();
 
@@ -11,6 +13,7 @@ export class SlosController {
   constructor(private readonly slos: SloService) {}
 
   @Get('slos')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Every SLO: availability, error budget (ratio and time), nines, burn rates over 5m…3d, time to exhaustion, alert pairs, unknown and excluded time' })
   @ApiQuery({ name: 'at', required: false, description: 'RFC 3339 time: the numbers as of then' })
   list(@Query('at', new Validate(At, 'at')) at?: number) {
@@ -18,6 +21,7 @@ export class SlosController {
   }
 
   @Get('slos/prometheus-rules')
+  @NeedsRole('viewer')
   @Header('Content-Type', 'application/yaml; charset=utf-8')
   @ApiOperation({ summary: 'A Prometheus rules file computing the same SLIs, burn rates and multi-window alerts from probe_success (Sloth-style names)' })
   rules() {
@@ -25,6 +29,7 @@ export class SlosController {
   }
 
   @Get('slos/:name')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'One SLO with a daily series for charts' })
   @ApiQuery({ name: 'at', required: false })
   get(@Param('name') name: string, @Query('at', new Validate(At, 'at')) at?: number) {
@@ -32,15 +37,17 @@ export class SlosController {
   }
 
   @Post('slos')
+  @NeedsRole('admin')
   @HttpCode(201)
   @ApiOperation({ summary: 'Define an SLO (the config shape, plus created_by); config SLOs cannot be replaced' })
-  create(@Body() body: unknown) {
-    return this.slos.create(body);
+  create(@CallerOf() caller: Caller, @Body() body: unknown) {
+    return this.slos.create(caller, body);
   }
 
   @Delete('slos/:name')
+  @NeedsRole('admin')
   @ApiOperation({ summary: 'Delete an SLO defined through the API' })
-  remove(@Param('name') name: string) {
-    return this.slos.remove(name);
+  remove(@CallerOf() caller: Caller, @Param('name') name: string) {
+    return this.slos.remove(caller, name);
   }
 }

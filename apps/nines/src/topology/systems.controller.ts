@@ -3,6 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Validate } from '../runtime/validate';
 import { SystemsService } from './systems.service';
+import { NeedsRole } from '../access/requires';
 
 const TargetsQuery = z.object({
   system: z.string().optional(),
@@ -15,18 +16,21 @@ export class SystemsController {
   constructor(private readonly systems: SystemsService) {}
 
   @Get('systems')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Systems with their members, roles, lag and current state' })
   listSystems() {
     return this.systems.systems();
   }
 
   @Get('systems/:name')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'One system' })
   getSystem(@Param('name') name: string) {
     return this.systems.system(name);
   }
 
   @Get('targets')
+  @NeedsRole('viewer')
   @ApiOperation({ summary: 'Every probe target with its current state, last result, failure reason and last change' })
   @ApiQuery({ name: 'system', required: false })
   @ApiQuery({ name: 'state', required: false, enum: ['up', 'down', 'unknown'] })

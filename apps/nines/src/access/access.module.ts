@@ -1,0 +1,52 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { TokenAuthenticator } from '../../../../libs/access/src/authenticator';
+import { RedisRateLimiter } from '../../../../libs/access/src/rate-limit';
+import { TokenRepository } from '../../../../libs/access/src/token.repository';
+import type { Clock } from '../../../../libs/common/src/clock';
+import type { Role } from '../../../../libs/config/src/settings';
+import { CLOCK, LOGGER, REDIS } from '../runtime/tokens';
+import { AccessGate, RATE_LIMITER, TOKEN_AUTHENTICATOR } from './access-gate';
+import { AccessGuard } from './access.guard';
+import { AuditController } from './audit.controller';
+import { TokensController } from './tokens.controller';
+import { TokensService } from './tokens.service';
+
+const tokenAuthenticator = {
+  provide: TOKEN_AUTHENTICATOR,
+  useFactory: (tokens: TokenRepository, clock: Clock, logger: Logger) => new TokenAuthenticator(tokens, clock, 1000, (err) => logger.warn({ err: (err as Error)?.message }, 'could not record token use')),
+  inject: [TokenRepository, CLOCK, LOGGER],
+};
+
+const rateLimiter = {
+  provide: RATE_LIMITER,
+  useFactory: (redis: Redis, logger: Logger) => {
+    let warned = 0;
+    return new RedisRateLimiter(redis, (err) => {
+      if (Date.now() - warned < 60_000) return;
+      warned = Date.now();
+      logger.warn({ err: (err as Error)?.message }, 'rate limiter unavailable (Redis): requests pass unlimited until it is back');
+    });
+  },
+  inject: [REDIS, LOGGER],
+};
+
+/**
+ * Who may call what, for every role's HTTP server (the prober's /metrics too): the token
+ * authenticator, rate limits in Redis, the gate and its global guard; tokens and audit API (api).
+ */
+@Global()
+@Module({})
+export class AccessModule {
+  static register(roles: ReadonlySet<Role>): DynamicModule {
+    const api = roles.has('api');
+    return {
+      module: AccessModule,
+      providers: [tokenAuthenticator, rateLimiter, AccessGate, { provide: APP_GUARD, useClass: AccessGuard }, ...(api ? [TokensService] : [])],
+      controllers: api ? [TokensController, AuditController] : [],
+      exports: [AccessGate, TOKEN_AUTHENTICATOR],
+    };
+  }
+}
