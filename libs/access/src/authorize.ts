@@ -88,6 +88,6 @@ export function refuseToStart(policy: Pick<AccessPolicy, 'tokensExist' | 'loopba
 
 /** Whether a host name or address is loopback only (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase().replace(/^::ffff:(?=127\.)/, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -70,4 +70,13 @@ describe('SecretScrubber', () => {
     const out = s.scrubValue(a);
     assert.equal(out.leak, '***');
   });
+
+  it('masks Nines API tokens by their shape, without knowing them', () => {
+    const s = new SecretScrubber();
+    const token = `nines_${'aB3_-'.repeat(8)}xyz`;
+    assert.equal(token.length, 49);
+    assert.equal(s.scrub(`header was Bearer ${token}.`), 'header was Bearer nines_***.');
+    assert.equal(s.scrub(`nines_short stays`), 'nines_short stays');
+    assert.equal(s.scrub(`${token}X`), `${token}X`, 'a longer word is not a token');
+  });
 });

@@ -54,7 +54,8 @@ export class SecretScrubber {
     // Known secrets first: masking a URL first could split a secret and leave part of it behind.
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(MASK);
-    return maskUrl(out);
+    // Nines' own API tokens are recognisable by shape wherever they turn up.
+    return maskUrl(out).replace(/\bnines_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, `nines_${MASK}`);
   }
 
   /** Deep-scrubs strings inside plain JSON-like values (log objects, API payloads). */
