@@ -48,7 +48,8 @@ export class SessionRepository {
 
   /** Ends a session; returns it when it was live (a second logout finds nothing). */
   async end(hash: string): Promise<SessionRow | undefined> {
-    const [row]: SessionRow[] = await this.ds.query(`delete from sessions where hash = $1 returning ${COLUMNS}`, [hash]);
+    // A CTE, so the driver answers rows (a bare DELETE … RETURNING comes back as [rows, count]).
+    const [row]: SessionRow[] = await this.ds.query(`with ended as (delete from sessions where hash = $1 returning ${COLUMNS}) select * from ended`, [hash]);
     return row;
   }
 
@@ -63,7 +64,10 @@ export class SessionRepository {
 
   /** Takes a pending sign-in once: a replayed callback finds nothing. */
   async takePending(hash: string, now: Date): Promise<PendingLogin | undefined> {
-    const [row]: PendingLogin[] = await this.ds.query(`delete from session_logins where hash = $1 and expires_at > $2 returning state, nonce, verifier, return_to`, [hash, now]);
+    const [row]: PendingLogin[] = await this.ds.query(
+      `with taken as (delete from session_logins where hash = $1 returning state, nonce, verifier, return_to, expires_at) select state, nonce, verifier, return_to from taken where expires_at > $2`,
+      [hash, now],
+    );
     return row;
   }
 }
