@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -74,7 +75,8 @@ auth:
   });
 
   after(async () => {
-    if (process.env.OIDC_E2E_LOG) require('node:fs').writeFileSync(process.env.OIDC_E2E_LOG, nines?.logs() ?? '');
+    // OIDC_E2E_LOG=path keeps Nines' log of the run for a look after a failure.
+    if (process.env.OIDC_E2E_LOG) writeFileSync(process.env.OIDC_E2E_LOG, nines?.logs() ?? '');
     await browser?.close().catch(() => undefined);
     await nines?.stop();
     idp?.closeAllConnections();

@@ -12,7 +12,15 @@ export interface OidcClientSettings {
 }
 
 /** The identity provider cannot be reached (or refuses our metadata): sign-in answers 503. */
-export class OidcUnavailable extends Error {}
+export class OidcUnavailable extends Error {
+  constructor(
+    message: string,
+    /** false when this is the last attempt's failure, repeated while waiting to retry (log it once). */
+    readonly fresh = true,
+  ) {
+    super(message);
+  }
+}
 
 /** The provider's answer to a sign-in was not acceptable (state, nonce, signature, a refused code). */
 export class OidcRejected extends Error {
@@ -96,7 +104,7 @@ export class OidcClient {
     const key = createHash('sha256').update(JSON.stringify([s.issuer, s.client_id, s.client_secret ?? ''])).digest('hex');
     if (this.found?.key === key) return this.found.config;
     const now = this.clock.now();
-    if (this.failed?.key === key && now - this.failed.at < this.retryMs) throw new OidcUnavailable(this.failed.reason);
+    if (this.failed?.key === key && now - this.failed.at < this.retryMs) throw new OidcUnavailable(this.failed.reason, false);
     if (this.pending?.key !== key) {
       const promise = this.discover(s).then(
         (config) => {

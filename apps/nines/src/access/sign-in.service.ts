@@ -64,7 +64,7 @@ export class SignInService {
       start = await this.client.begin(oidc, `${base}/auth/callback`);
     } catch (err) {
       if (!(err instanceof OidcUnavailable)) throw err;
-      this.logger.warn({ reason: err.message }, 'sign-in unavailable: the identity provider cannot be discovered');
+      if (err.fresh) this.logger.warn({ reason: err.message }, 'sign-in unavailable: the identity provider cannot be discovered');
       return fail(503, 'unavailable', `sign-in is unavailable for now: ${err.message}. Nines retries on the next sign-in; API tokens keep working.`);
     }
     const now = this.clock.now();
