@@ -262,8 +262,10 @@ auth:
       assert.equal((await withCookie(cookie, '/auth/logout', { method: 'POST' })).status, 403);
       await page.goto(`${nines.url}/`);
       assert.equal(await page.textContent('#role'), 'responder');
-      await Promise.all([page.waitForURL(`${nines.url}/`), page.click('#signout')]);
-      await waitFor('signed out page', () => page.locator('#signin').count());
+      const loggedOut = page.waitForResponse((r) => r.url() === `${nines.url}/auth/logout`);
+      await page.click('#signout');
+      assert.equal((await loggedOut).status(), 204);
+      await waitFor('the signed-out page', async () => (await page.locator('#signin').count()) > 0);
       assert.equal((await withCookie(cookie, '/api/v1/systems')).status, 401, 'the old cookie is worthless now');
       const meAfter = await withCookie(cookie, '/auth/me');
       assert.equal(meAfter.status, 401);

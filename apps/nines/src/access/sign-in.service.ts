@@ -22,7 +22,15 @@ export type SignInAnswer =
   | { kind: 'empty'; status: 204; cookies: string[] }
   | { kind: 'error'; status: 400 | 403 | 404 | 429 | 503; code: string; message: string; retry: boolean; cookies: string[]; headers?: Record<string, string> };
 
-const fail = (status: 400 | 403 | 404 | 429 | 503, code: string, message: string, cookies: string[] = [], retry = status !== 404): SignInAnswer => ({ kind: 'error', status, code, message, retry, cookies });
+const fail = (status: 400 | 403 | 404 | 429 | 503, code: string, message: string, cookies: string[] = [], headers: Record<string, string> = {}): SignInAnswer => ({
+  kind: 'error',
+  status,
+  code,
+  message,
+  retry: status !== 404,
+  cookies,
+  headers,
+});
 
 /**
  * Browser sign-in with OpenID Connect: the authorization code flow with PKCE, state and nonce; a
@@ -56,7 +64,7 @@ export class SignInService {
     const d = await this.limiter.take(`login:addr:${req.ip ?? 'unknown'}`, this.config.get().raw.limits.writes_per_minute);
     if (!d.allowed) {
       const retry = String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
-      return { ...(fail(429, 'too_many_requests', `too many sign-ins from this address; retry in ${retry} s`) as Extract<SignInAnswer, { kind: 'error' }>), headers: { 'Retry-After': retry } };
+      return fail(429, 'too_many_requests', `too many sign-ins from this address; retry in ${retry} s`, [], { 'Retry-After': retry });
     }
     const base = externalBaseOf(this.config, req);
     let start;
