@@ -19,10 +19,10 @@ export type Requirement = { open: true } | { public: PublicEndpoint } | { role: 
 /** A caller, once its token was found: a role, or an ingest scope. */
 export type Principal = { name: string; role: Role } | { name: string; ingest: IngestSource };
 
-/** What the token lookup found for the request's Authorization header. */
+/** What the token lookup found for the request's Authorization header (or the session lookup for its cookie). */
 export type Presented =
   | { kind: 'none' }
-  | { kind: 'unknown' } // malformed, not found
+  | { kind: 'unknown'; via?: 'session' } // malformed, not found (a session: ended or expired)
   | { kind: 'expired'; name: string }
   | { kind: 'revoked'; name: string }
   | { kind: 'valid'; principal: Principal };
@@ -52,7 +52,7 @@ export function authorize(need: Requirement, presented: Presented, policy: Acces
   }
   switch (presented.kind) {
     case 'unknown':
-      return unauthorized('the bearer token is not valid');
+      return unauthorized(presented.via === 'session' ? 'the session has ended or expired: sign in again at /auth/login' : 'the bearer token is not valid');
     case 'expired':
       return unauthorized(`the token ${presented.name} has expired`);
     case 'revoked':

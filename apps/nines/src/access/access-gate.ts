@@ -55,6 +55,9 @@ export class AccessGate {
     const auth = this.config.get().raw.auth;
     let presented: Presented;
     if (req.headers.authorization !== undefined) presented = await this.tokens.presented(req.headers.authorization);
+    // An open route acts for nobody (ack links, sign-in): a browser's session cookie neither
+    // identifies it there nor puts its writes under the session's CSRF rule.
+    else if ('open' in need) presented = { kind: 'none' };
     else presented = (this.sessions ? await this.sessions.presented(req) : undefined) ?? { kind: 'none' };
     const tokensExist = presented.kind === 'none' && !('open' in need) ? (await this.tokens.tokensExist()) || !!auth.oidc : true;
     const decision = authorize(need, presented, { anonymous: auth.anonymous, tokensExist, loopback: isLoopbackHost(this.settings.host), public: auth.public });

@@ -3,14 +3,18 @@ import { APP_GUARD } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { TokenAuthenticator } from '../../../../libs/access/src/authenticator';
+import { OidcClient } from '../../../../libs/access/src/oidc.client';
 import { RedisRateLimiter } from '../../../../libs/access/src/rate-limit';
 import { TokenRepository } from '../../../../libs/access/src/token.repository';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { Role } from '../../../../libs/config/src/settings';
 import { CLOCK, LOGGER, REDIS } from '../runtime/tokens';
-import { AccessGate, RATE_LIMITER, TOKEN_AUTHENTICATOR } from './access-gate';
+import { AccessGate, RATE_LIMITER, SESSION_AUTHENTICATOR, TOKEN_AUTHENTICATOR } from './access-gate';
 import { AccessGuard } from './access.guard';
 import { AuditController } from './audit.controller';
+import { CookieSessionAuthenticator } from './session.authenticator';
+import { SignInController } from './sign-in.controller';
+import { SignInService } from './sign-in.service';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
@@ -34,8 +38,19 @@ const rateLimiter = {
 };
 
 /**
+ * Browser sign-in (api): the OIDC client, sessions for the gate (inert while auth.oidc is absent,
+ * so a reload can add or remove it) and the /auth routes.
+ */
+const signIn = [
+  { provide: OidcClient, useFactory: (clock: Clock) => new OidcClient(clock), inject: [CLOCK] },
+  CookieSessionAuthenticator,
+  { provide: SESSION_AUTHENTICATOR, useExisting: CookieSessionAuthenticator },
+  SignInService,
+];
+
+/**
  * Who may call what, for every role's HTTP server (the prober's /metrics too): the token
- * authenticator, rate limits in Redis, the gate and its global guard; tokens and audit API (api).
+ * authenticator, rate limits in Redis, the gate and its global guard; tokens, audit and sign-in (api).
  */
 @Global()
 @Module({})
@@ -44,8 +59,8 @@ export class AccessModule {
     const api = roles.has('api');
     return {
       module: AccessModule,
-      providers: [tokenAuthenticator, rateLimiter, AccessGate, { provide: APP_GUARD, useClass: AccessGuard }, ...(api ? [TokensService] : [])],
-      controllers: api ? [TokensController, AuditController] : [],
+      providers: [tokenAuthenticator, rateLimiter, AccessGate, { provide: APP_GUARD, useClass: AccessGuard }, ...(api ? [TokensService, ...signIn] : [])],
+      controllers: api ? [TokensController, AuditController, SignInController] : [],
       exports: [AccessGate, TOKEN_AUTHENTICATOR],
     };
   }

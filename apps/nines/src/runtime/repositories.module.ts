@@ -1,6 +1,7 @@
 import { Global, Module, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AuditRepository } from '../../../../libs/access/src/audit.repository';
+import { SessionRepository } from '../../../../libs/access/src/session.repository';
 import { TokenRepository } from '../../../../libs/access/src/token.repository';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import type { Clock } from '../../../../libs/common/src/clock';
@@ -34,6 +35,7 @@ const REPOSITORIES: Provider[] = [
   onDataSource(SloAlertStateRepository),
   onDataSource(TokenRepository),
   onDataSource(AuditRepository),
+  onDataSource(SessionRepository),
   { provide: AlertRepository, useFactory: (ds: DataSource, clock: Clock) => new AlertRepository(ds, clock), inject: [DATA_SOURCE, CLOCK] },
 ];
 
