@@ -1,6 +1,7 @@
 import { HttpException, Inject, Injectable, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { DomainError } from '../../../../libs/common/src/errors';
 import { authorize, isLoopbackHost, type Presented, type Requirement } from '../../../../libs/access/src/authorize';
 import { callerOf, type Caller } from '../../../../libs/access/src/caller';
 import type { RateLimiterLike } from '../../../../libs/access/src/rate-limit';
@@ -53,13 +54,23 @@ export class AccessGate {
   async check(req: Request, need: Requirement): Promise<Caller> {
     const address = req.ip ?? req.socket.remoteAddress;
     const auth = this.config.get().raw.auth;
-    let presented: Presented;
-    if (req.headers.authorization !== undefined) presented = await this.tokens.presented(req.headers.authorization);
-    // An open route acts for nobody (ack links, sign-in): a browser's session cookie neither
-    // identifies it there nor puts its writes under the session's CSRF rule.
-    else if ('open' in need) presented = { kind: 'none' };
-    else presented = (this.sessions ? await this.sessions.presented(req) : undefined) ?? { kind: 'none' };
-    const tokensExist = presented.kind === 'none' && !('open' in need) ? (await this.tokens.tokensExist()) || !!auth.oidc : true;
+    // An open route acts for nobody (ack links, sign-in, /metrics and the health checks while
+    // public): no token or session is looked at, so they answer with the database down, and a
+    // browser's session cookie does not put their writes under the session's CSRF rule.
+    const open = 'open' in need || ('public' in need && auth.public.includes(need.public));
+    let presented: Presented = { kind: 'none' };
+    let tokensExist = true;
+    if (!open) {
+      try {
+        if (req.headers.authorization !== undefined) presented = await this.tokens.presented(req.headers.authorization);
+        else presented = (this.sessions ? await this.sessions.presented(req) : undefined) ?? { kind: 'none' };
+        if (presented.kind === 'none') tokensExist = (await this.tokens.tokensExist()) || !!auth.oidc;
+      } catch (err) {
+        if (err instanceof HttpException) throw err;
+        this.logger.warn({ err: (err as Error)?.message }, 'cannot check the caller: token or session lookup failed');
+        throw new DomainError('unavailable', 'cannot check the token or session now: the database is unreachable; retry shortly');
+      }
+    }
     const decision = authorize(need, presented, { anonymous: auth.anonymous, tokensExist, loopback: isLoopbackHost(this.settings.host), public: auth.public });
     if (!decision.allow) {
       throw new AccessRefused(decision.status, decision.code, decision.message, decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="nines"' } : {});
