@@ -3,25 +3,49 @@ import { DataSource } from 'typeorm';
 import { DependencyError } from '../../common/src/errors';
 import { maskUrl } from '../../common/src/secrets';
 import { MIGRATIONS } from '../../../migrations';
+import { parsePgHosts, PgUrlError, type PgHosts } from './pg-hosts';
+import { locatingClient, PrimaryLocator, type LocatorEvents } from './primary-locator';
 
 /** Held while migrating so that any number of replicas starting together migrate once. */
 export const MIGRATION_LOCK_ID = 7_297_297_001;
 
-export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+function hostsOf(url: string): PgHosts {
+  try {
+    return parsePgHosts(url);
+  } catch (err) {
+    if (err instanceof PgUrlError) throw new DependencyError('postgresql', err.message, 'fix DATABASE_URL (postgres://user:password@host1:5432,host2:5432/nines?target_session_attrs=read-write)');
+    throw err;
+  }
+}
+
+/** Whether a DATABASE_URL names several hosts (or asks for a primary): then a locator picks one. */
+export function needsLocator(h: PgHosts): boolean {
+  return h.hosts.length > 1 || h.attrs !== 'any';
+}
+
+/**
+ * The DataSource over DATABASE_URL. With several hosts (libpq style), every new pool connection
+ * goes to the current primary, found again after a promotion; failed writes are the callers' to
+ * retry (the result writer and the outbox do).
+ */
+export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string; locatorEvents?: LocatorEvents } = {}): DataSource {
+  const hosts = hostsOf(url);
+  const locate = needsLocator(hosts) ? { Client: locatingClient(new PrimaryLocator(hosts, opts.locatorEvents)) } : {};
   return new DataSource({
     type: 'postgres',
-    url,
+    url: hosts.first,
     migrations: MIGRATIONS,
     migrationsTableName: 'nines_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'nines', connectionTimeoutMillis: 5000 },
+    extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'nines', connectionTimeoutMillis: 5000, ...locate },
   });
 }
 
 function describePgError(err: unknown, url: string): DependencyError {
   const e = err as { code?: string; message?: string };
   const where = maskUrl(url);
+  if (e.code === 'ENOPRIMARY') return new DependencyError('postgresql', `${e.message} at ${where}`, 'start or promote a primary, or fix the host list in DATABASE_URL');
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? ''))
     return new DependencyError('postgresql', `cannot reach PostgreSQL at ${where} (${e.code ?? e.message})`, 'start PostgreSQL or set DATABASE_URL to a reachable server');
   if (e.code === '28P01' || e.code === '28000')
@@ -30,7 +54,16 @@ function describePgError(err: unknown, url: string): DependencyError {
 }
 
 /** Creates the database named in the URL if it does not exist (safe when replicas race). */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(given: string): Promise<void> {
+  const hosts = hostsOf(given);
+  let url = hosts.first;
+  if (needsLocator(hosts)) {
+    try {
+      url = hosts.urlFor(await new PrimaryLocator(hosts).current());
+    } catch (err) {
+      throw describePgError(err, given);
+    }
+  }
   const target = new URL(url);
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
   const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { freePort, waitForPort } from './spawned';
 
 /**
@@ -16,6 +17,10 @@ export interface PostgresPair {
   primaryPort: number;
   replicaPort: number;
   url(port: number): string;
+  /** Fast shutdown of one server (the primary, to fail over). */
+  stopServer(port: number): Promise<void>;
+  /** Promotes the replica (pg_promote, waiting until it takes writes). */
+  promoteReplica(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +102,23 @@ export async function startPostgresPair(): Promise<PostgresPair> {
     await pm.stopAll();
     throw err;
   }
-  return { primaryPort, replicaPort, url: (port) => `postgres://postgres@127.0.0.1:${port}/postgres`, stop: pm.stopAll };
+  const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return {
+    primaryPort,
+    replicaPort,
+    url,
+    stopServer: (port) => pm.stop(port),
+    promoteReplica: async () => {
+      const c = new Client({ connectionString: url(replicaPort) });
+      await c.connect();
+      try {
+        await c.query('select pg_promote(true, 30)');
+      } finally {
+        await c.end();
+      }
+    },
+    stop: pm.stopAll,
+  };
 }
 
 export interface PostgresServer {
