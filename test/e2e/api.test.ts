@@ -81,6 +81,7 @@ targets:
     assert.equal(r.body.status, 'ready');
     assert.equal(r.body.checks.database, 'ok');
     assert.equal(r.body.checks.migrations, 'ok');
+    assert.deepEqual(r.body.dependencies, { postgres: 'up', redis: 'up' });
   });
 
   it('/metrics has blackbox series with target/system/member/layer/kind and the member role, and promtool finds nothing to report', async () => {

@@ -9,7 +9,7 @@ import { startRedis, type RedisNode } from '../support/servers/redis-ha';
 import { tempDir } from '../support/servers/spawned';
 import { closedPort } from '../support/servers/tcp';
 import { certValidBetween } from '../support/servers/tls-cert';
-import { getText, parseMetrics, sleep, waitFor } from '../support/wait';
+import { getJson, getText, parseMetrics, sleep, waitFor } from '../support/wait';
 
 /**
  * Day one, as a new user sees it: a fresh Nines (its own PostgreSQL and Redis, nothing in them)
@@ -153,6 +153,12 @@ alerting:
       }
       await sleep(1000);
     }
+    // /readyz says which dependency is down, in words.
+    const ready = await getJson(`${nines.url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.status, 'not ready');
+    assert.match(ready.body.dependencies.postgres, /^down: \S/);
+    assert.equal(ready.body.dependencies.redis, 'up');
     // Every dashboard expression still answers while the database is down.
     const during = await runAll(Date.now());
     const t1 = Date.now();

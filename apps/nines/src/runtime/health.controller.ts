@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
 import { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics, wantsOpenMetrics } from '../../../../libs/metrics/src/openmetrics';
 import { Readiness } from './readiness';
-import { DATA_SOURCE, METRICS, READINESS } from './tokens';
+import { DATA_SOURCE, METRICS, READINESS, REDIS } from './tokens';
+import type Redis from 'ioredis';
+import { secretScrubber } from '../../../../libs/common/src/secrets';
 import { Public } from '../access/requires';
 
 @ApiTags('health')
@@ -15,6 +17,7 @@ export class HealthController {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(READINESS) private readonly readiness: Readiness,
     @Inject(METRICS) private readonly metrics: NinesMetrics,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /** Liveness: the process answers. Never depends on the database. */
@@ -24,23 +27,34 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: database reachable and migrations applied; 503 otherwise. */
+  /**
+   * Readiness, with each dependency in words: 503 while PostgreSQL cannot be reached (or
+   * migrations are pending, or the process is stopping); Redis down is `degraded`, still 200: the
+   * API answers and acknowledges without it, and a 503 on every replica at once would take the
+   * whole API out of its load balancer for a queue outage.
+   */
   @Get('readyz')
   @Public('readyz')
   async readyz(@Res() res: Response) {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    try {
-      await Promise.race([this.ds.query('select 1'), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);
-      checks.database = 'ok';
-    } catch {
-      checks.database = 'unreachable';
-      ready = false;
-    }
-    checks.migrations = this.readiness.migrated ? 'ok' : 'pending';
-    if (!this.readiness.migrated || this.readiness.stopping) ready = false;
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer within 2 s')), 2000).unref())]);
+    const reason = (err: unknown) => {
+      const e = err as { code?: string; message?: string };
+      return secretScrubber.scrub(e?.code && /^E[A-Z]+$/.test(e.code) ? e.code : (e?.message ?? String(err)).split('\n')[0].slice(0, 200));
+    };
+    const [pg, redis] = await Promise.allSettled([within(this.ds.query('select 1')), within(this.redis.ping())]);
+    const dependencies = {
+      postgres: pg.status === 'fulfilled' ? 'up' : `down: ${reason(pg.reason)}`,
+      redis: redis.status === 'fulfilled' ? 'up' : `down: ${reason(redis.reason)}`,
+    };
+    const checks: Record<string, string> = {
+      database: pg.status === 'fulfilled' ? 'ok' : 'unreachable',
+      redis: redis.status === 'fulfilled' ? 'ok' : 'unreachable',
+      migrations: this.readiness.migrated ? 'ok' : 'pending',
+    };
     if (this.readiness.stopping) checks.process = 'stopping';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    const ready = pg.status === 'fulfilled' && this.readiness.migrated && !this.readiness.stopping;
+    const status = !ready ? 'not ready' : redis.status === 'fulfilled' ? 'ready' : 'degraded';
+    res.status(ready ? 200 : 503).json({ status, dependencies, checks });
   }
 
   @Get('metrics')
