@@ -1,3 +1,5 @@
+import { compileUserRegex, userRegexProblem } from '../../common/src/user-regex';
+
 /** Alertmanager-style label matchers: name="v", name!="v", name=~"re", name!~"re". */
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -15,11 +17,8 @@ export function parseMatcher(text: string): Matcher | string {
   const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4];
   const op = m[2] as MatchOp;
   if (op === '=~' || op === '!~') {
-    try {
-      new RegExp(`^(?:${value})$`);
-    } catch {
-      return `has an invalid regular expression ${JSON.stringify(value)}`;
-    }
+    const problem = userRegexProblem(value, { anchored: true });
+    if (problem) return `has an invalid regular expression ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}: ${problem}`;
   }
   return { name: m[1], op, value };
 }
@@ -33,9 +32,9 @@ export function matches(m: Matcher, labels: Record<string, string>): boolean {
     case '!=':
       return v !== m.value;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(v);
+      return compileUserRegex(m.value, { anchored: true }).test(v);
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(v);
+      return !compileUserRegex(m.value, { anchored: true }).test(v);
   }
 }
 

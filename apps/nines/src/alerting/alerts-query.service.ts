@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { verifyAck } from '../../../../libs/alerting/src/ack-token';
 import type { Clock } from '../../../../libs/common/src/clock';
-import { DomainError } from '../../../../libs/common/src/errors';
+import { DomainError, limitReached } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
@@ -53,7 +53,10 @@ export class AlertQueryService {
   }
 
   async createSilence(body: unknown) {
-    return this.silenceRepo.create(validateSilence(body, this.clock.now()));
+    const { limits } = this.config.get().raw;
+    const r = await this.silenceRepo.create(validateSilence(body, this.clock.now(), limits.labels), limits.open_silences);
+    if ('open' in r) throw limitReached('open_silences', r.open, limits.open_silences, 'open silences', 'expire one (DELETE /api/v1/silences/:id) or raise limits.open_silences');
+    return r.created;
   }
 
   async expireSilence(id: string) {

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestService } from './ingest.service';
 import { AlertmanagerBody, GenericBody, KeepalivedBody } from './ingest.schemas';
-import { Validate } from '../runtime/validate';
+import { Validate, ValidateWithLimits } from '../runtime/validate';
 
 @ApiTags('events')
 @Controller('api/v1/events')
@@ -20,7 +20,7 @@ export class EventsController {
   @Post('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Alertmanager webhook v4 payload; alerts join incidents of the system named by their `system` (or `service`, `job`) label' })
-  alertmanager(@Body(new Validate(AlertmanagerBody)) body: AlertmanagerBody) {
+  alertmanager(@Body(ValidateWithLimits(AlertmanagerBody)) body: AlertmanagerBody) {
     return this.events.alertmanager(body);
   }
 
