@@ -14,6 +14,8 @@ import { createDataSource, ensureDatabase, initializeDataSource, migrate } from 
 import { StateRepository } from '../../../libs/storage/src/state.repository';
 import { TargetRepository } from '../../../libs/storage/src/target.repository';
 import { AppModule } from './app.module';
+import { bodyParsers } from './runtime/body-parsers';
+import { RejectNul } from './runtime/no-nul.pipe';
 import { PinoNestLogger } from './runtime/nest-logger';
 import { Readiness } from './runtime/readiness';
 import { RedisConnections } from './runtime/redis';
@@ -69,10 +71,11 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
     logger: new PinoNestLogger(logger),
-    bodyParser: true,
+    // Ours instead of Nest's: limits.body from the config (followed on reload) and a depth bound.
+    bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { limit: '16kb', extended: false });
+  app.use(...bodyParsers(config));
+  app.useGlobalPipes(new RejectNul());
   app.disable('x-powered-by');
   if (settings.roles.has('api')) {
     const doc = SwaggerModule.createDocument(

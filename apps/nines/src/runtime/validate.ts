@@ -27,7 +27,7 @@ export class Validate<S extends ZodTypeAny> implements PipeTransform<unknown, z.
 }
 
 /** `alerts[0].labels`, as config errors name fields. */
-function fieldPath(root: string | undefined, path: (string | number)[]): string {
+export function fieldPath(root: string | undefined, path: (string | number)[]): string {
   let out = root ?? '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
   return out;
