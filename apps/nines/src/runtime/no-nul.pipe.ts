@@ -27,10 +27,10 @@ function firstNul(value: unknown): (string | number)[] | undefined {
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
     } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\0')) return path;
-        stack.push({ v: x, path: [...path, k] });
-      }
+      // Pushed last to first, so the first field in the body is reported first.
+      const entries = Object.entries(v);
+      for (const [k] of entries) if (k.includes('\0')) return path;
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
     }
   }
   return undefined;
