@@ -23,7 +23,11 @@ export function parseMatcher(text: string): Matcher | string {
   return { name: m[1], op, value };
 }
 
-/** Alertmanager semantics: a missing label matches as the empty string; regexes are anchored. */
+/**
+ * Alertmanager semantics: a missing label matches as the empty string; regexes are anchored. A
+ * stored pattern RE2 cannot compile (a silence saved before regexes were RE2) selects nothing,
+ * as Alertmanager leaves a silence whose matchers fail to compile out of its index.
+ */
 export function matches(m: Matcher, labels: Record<string, string>): boolean {
   const v = labels[m.name] ?? '';
   switch (m.op) {
@@ -32,9 +36,17 @@ export function matches(m: Matcher, labels: Record<string, string>): boolean {
     case '!=':
       return v !== m.value;
     case '=~':
-      return compileUserRegex(m.value, { anchored: true }).test(v);
+      return fullMatch(m.value, v) === true;
     case '!~':
-      return !compileUserRegex(m.value, { anchored: true }).test(v);
+      return fullMatch(m.value, v) === false;
+  }
+}
+
+function fullMatch(pattern: string, v: string): boolean | undefined {
+  try {
+    return compileUserRegex(pattern, { anchored: true }).test(v);
+  } catch {
+    return undefined;
   }
 }
 
