@@ -28,6 +28,11 @@ describe('a label set from users is a bounded plain object of strings', () => {
     assert.deepEqual(issues({ a: '123456789' }), ['a: is 9 characters long; at most 8 are allowed (limits.labels.value_length)']);
   });
 
+  it('refuses a value PostgreSQL cannot store as text in JSON (a lone surrogate)', () => {
+    assert.deepEqual(issues({ a: 'x\ud800' }), ['a: must be valid Unicode (it holds half of a surrogate pair)']);
+    assert.deepEqual(readLabelSet({ a: '😀' }, LIMITS).issues, []);
+  });
+
   it('takes Prometheus label names only', () => {
     assert.match(issues({ '0day': 'x' })[0], /label name "0day" must match \[a-zA-Z_\]\[a-zA-Z0-9_\]\*/);
     assert.match(issues({ 'a-b': 'x' })[0], /must match/);

@@ -19,6 +19,9 @@ export interface LabelIssue {
 // A flood of bad labels gets a few reasons, not a reply as large as the request.
 const MAX_ISSUES = 5;
 
+// Half of a UTF-16 surrogate pair alone: not a character, and PostgreSQL's jsonb refuses it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 const show = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
 
@@ -45,6 +48,7 @@ export function readLabelSet(value: unknown, limits: LabelLimits): { labels: Rec
     }
     const text = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
     if (text === undefined) issues.push({ path: [name], message: `must be a string, got ${kindOf(v)}` });
+    else if (LONE_SURROGATE.test(text)) issues.push({ path: [name], message: 'must be valid Unicode (it holds half of a surrogate pair)' });
     else if (text.length > limits.value_length) issues.push({ path: [name], message: `is ${text.length} characters long; at most ${limits.value_length} are allowed (limits.labels.value_length)` });
     // Defined, not assigned: a label named __proto__ is a label like any other.
     else Object.defineProperty(labels, name, { value: text, enumerable: true, writable: true, configurable: true });
