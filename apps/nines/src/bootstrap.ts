@@ -17,6 +17,8 @@ import { isLoopbackHost, refuseToStart } from '../../../libs/access/src/authoriz
 import { TokenRepository } from '../../../libs/access/src/token.repository';
 import { AppModule } from './app.module';
 import { AccessGate } from './access/access-gate';
+import { bodyParsers } from './runtime/body-parsers';
+import { RejectNul } from './runtime/no-nul.pipe';
 import { PinoNestLogger } from './runtime/nest-logger';
 import { Readiness } from './runtime/readiness';
 import { RedisConnections } from './runtime/redis';
@@ -80,10 +82,11 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
     logger: new PinoNestLogger(logger),
-    bodyParser: true,
+    // Ours instead of Nest's: limits.body from the config (followed on reload) and a depth bound.
+    bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { limit: '16kb', extended: false });
+  app.use(...bodyParsers(config));
+  app.useGlobalPipes(new RejectNul());
   app.disable('x-powered-by');
   // Behind a reverse proxy on the same host, the client is the one X-Forwarded-For names.
   app.set('trust proxy', 'loopback');

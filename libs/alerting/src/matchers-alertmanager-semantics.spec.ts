@@ -50,6 +50,17 @@ describe('matchers: Alertmanager semantics', () => {
     assert.match(parseMatcher('system=~"("') as string, /invalid regular expression/);
   });
 
+  it('a stored pattern RE2 cannot compile selects nothing, with = and with !, and never throws', () => {
+    // A silence saved when regexes were JavaScript's: lookahead is not RE2.
+    assert.equal(matches({ name: 'a', op: '=~', value: 'x(?=y)' }, { a: 'xy' }), false);
+    assert.equal(matches({ name: 'a', op: '!~', value: 'x(?=y)' }, { a: 'zz' }), false);
+  });
+
+  it('a regex bomb matches in linear time', () => {
+    assert.equal(matches({ name: 'a', op: '=~', value: '(a+)+$' }, { a: `${'a'.repeat(5000)}!` }), false);
+    assert.equal(matches({ name: 'a', op: '!~', value: '(a|aa)+' }, { a: `${'a'.repeat(5000)}!` }), true);
+  });
+
   it('all matchers of a list must match; an empty list matches everything', () => {
     assert.equal(matchesAll(compile(['severity="critical"', 'system=~"orders-.*"']), labels), true);
     assert.equal(matchesAll(compile(['severity="critical"', 'system="ledger-db"']), labels), false);

@@ -8,6 +8,15 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
+/**
+ * A count limit of the config reached (open silences, API-defined SLOs): 409, as the request is
+ * well formed but conflicts with what is stored; it goes through once something is removed,
+ * whereas waiting (429) would not help. `details.limit` names the config key.
+ */
+export function limitReached(limit: string, current: number, max: number, what: string, fix: string): DomainError {
+  return new DomainError('conflict', `${current} ${what} already, the limit (limits.${limit}) is ${max}: ${fix}`, { limit, max, current });
+}
+
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,

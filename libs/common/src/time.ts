@@ -18,8 +18,11 @@ export function toMs(d: Date | string | null | undefined): number | undefined {
 /** An RFC 3339 (or any Date-parsable) text as epoch ms; undefined when it is not a time. */
 export function parseTime(text: string): number | undefined {
   const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : t;
+  // Years 1 to 9999: JavaScript reads ±275760, and PostgreSQL refuses (with an error, not a 400) what it cannot store.
+  return Number.isNaN(t) || t < EARLIEST || t > LATEST ? undefined : t;
 }
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** Epoch ms as RFC 3339 text (JSON and report rows); a missing value stays null. */
 export function toIso(ms: number): string;

@@ -31,7 +31,7 @@ describe('config: matcher syntax', () => {
 
   it('refuses a regex matcher whose regex does not compile', () => {
     const yaml = `${base}  route: { receiver: oncall }\n  inhibit_rules: [{ source_matchers: ['alertname="SystemDown"'], target_matchers: ['team=~"(db"'] }]\n`;
-    assert.deepEqual(problems(yaml), ['alerting.inhibit_rules[0].target_matchers[0]: has an invalid regular expression "(db"']);
+    assert.deepEqual(problems(yaml), ['alerting.inhibit_rules[0].target_matchers[0]: has an invalid regular expression "(db": missing closing ): `(db`']);
   });
 
   it('parses the four operators, quoted and bare values, and escapes', () => {

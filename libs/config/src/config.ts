@@ -1,6 +1,6 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../../common/src/duration';
+import { parseUserYaml, YamlInputError } from '../../common/src/yaml-input';
 import { secretsOfUrl } from '../../common/src/secrets';
 import type { ProbeSpec, ProbeTarget } from '../../probes/src/target';
 import { driverFor, knownKinds } from '../../probes/src/registry';
@@ -142,13 +142,11 @@ function walkRoutes(route: RouteInput, path: (string | number)[], visit: (r: Rou
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): NinesConfig {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true }) ?? {};
+    doc = parseUserYaml(text) ?? {};
   } catch (e) {
-    const err = e as YAMLParseError;
-    const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    // prettyErrors appends the same position to the message; say it once.
-    const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError([{ path: '(root)', message: `YAML syntax error${where}: ${what}` }]);
+    if (!(e instanceof YamlInputError)) throw e;
+    const where = e.line ? ` at line ${e.line}${e.col ? `, column ${e.col}` : ''}` : '';
+    throw new ConfigError([{ path: '(root)', message: `YAML syntax error${where}: ${e.message}` }]);
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([{ path: '(root)', message: 'must be a mapping with systems, targets, …' }]);
 

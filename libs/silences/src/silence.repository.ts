@@ -1,10 +1,13 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../../common/src/rows';
 import { toDate, toMs } from '../../common/src/time';
 import type { Matcher } from '../../config/src/matchers';
 import type { NewSilence, Silence } from './silence';
 
 type Q = Pick<EntityManager, 'query'>;
+
+/** Serialises silence creation across replicas, so the open-silence limit holds. */
+export const SILENCE_LIMIT_LOCK_ID = 7_297_297_011;
 
 interface SilenceRow {
   id: string;
@@ -17,7 +20,7 @@ interface SilenceRow {
 
 /** The only SQL on the `silences` table: the API writes silences, the dispatch and SLOs read them. */
 export class SilenceRepository {
-  constructor(private readonly db: Q) {}
+  constructor(private readonly db: Pick<DataSource, 'query' | 'transaction'>) {}
 
   /** The latest silences with their status as of the database's clock, as `GET /api/v1/silences` shows them. */
   async list(limit = 500): Promise<(SilenceRow & { created_at: Date; expired_at: Date | null; status: 'active' | 'pending' | 'expired' })[]> {
@@ -29,12 +32,22 @@ export class SilenceRepository {
     );
   }
 
-  async create(s: NewSilence): Promise<{ id: string; starts_at: Date; ends_at: Date }> {
-    const [row] = await this.db.query(
-      'insert into silences (matchers, starts_at, ends_at, created_by, comment) values ($1, $2, $3, $4, $5) returning id, starts_at, ends_at',
-      [JSON.stringify(s.matchers), toDate(s.startsAt), toDate(s.endsAt), s.createdBy, s.comment],
-    );
-    return row;
+  /**
+   * Stores a silence unless `maxOpen` silences are already open (active or pending): counted and
+   * inserted under a transaction-scoped advisory lock, so replicas creating at once cannot pass
+   * the limit together.
+   */
+  async create(s: NewSilence, maxOpen = Infinity): Promise<{ created: { id: string; starts_at: Date; ends_at: Date } } | { open: number }> {
+    return this.db.transaction(async (m) => {
+      await m.query('select pg_advisory_xact_lock($1)', [SILENCE_LIMIT_LOCK_ID]);
+      const [{ open }] = await m.query(`select count(*)::int as open from silences where expired_at is null and ends_at > now()`);
+      if (open >= maxOpen) return { open };
+      const [row] = await m.query(
+        'insert into silences (matchers, starts_at, ends_at, created_by, comment) values ($1, $2, $3, $4, $5) returning id, starts_at, ends_at',
+        [JSON.stringify(s.matchers), toDate(s.startsAt), toDate(s.endsAt), s.createdBy, s.comment],
+      );
+      return { created: row };
+    });
   }
 
   /** Ends a silence now; false when there is no such silence or it was already expired. */

@@ -1,6 +1,7 @@
 import { DomainError } from '../../common/src/errors';
 import { parseTime } from '../../common/src/time';
-import { matchesAll, parseMatcher, type Matcher } from '../../config/src/matchers';
+import type { LabelLimits } from '../../config/src/label-set';
+import { matches, matchesAll, parseMatcher, type Matcher } from '../../config/src/matchers';
 
 /** A silence as stored: it mutes every alert its matchers select, from startsAt until endsAt or until expired. */
 export interface Silence {
@@ -21,33 +22,53 @@ export interface NewSilence {
   comment: string;
 }
 
+/** How large a silence may be: `limits.labels` of the config bound its matchers as they bound label sets. */
+export type SilenceLimits = LabelLimits;
+
+const DEFAULT_LIMITS: SilenceLimits = { count: 64, name_length: 128, value_length: 2048 };
+
 /**
  * Checks a silence request and says every problem at once (a field and a reason each). Starts now
- * when `starts_at` is left out; refuses matchers that would silence every alert.
+ * when `starts_at` is left out. As Alertmanager (silence/silence.go, validateSilence), at least one
+ * matcher must not match the empty string, so no silence mutes every alert.
  */
-export function validateSilence(body: unknown, now: number): NewSilence {
-  const b = (body ?? {}) as Record<string, unknown>;
+export function validateSilence(body: unknown, now: number, limits: SilenceLimits = DEFAULT_LIMITS): NewSilence {
+  const b = (body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const issues: { field: string; reason: string }[] = [];
   const matchers: Matcher[] = [];
   if (!Array.isArray(b.matchers) || !b.matchers.length) issues.push({ field: 'matchers', reason: 'needs at least one matcher like system="orders-db"' });
+  else if (b.matchers.length > limits.count) issues.push({ field: 'matchers', reason: `has ${b.matchers.length} matchers; at most ${limits.count} are allowed (limits.labels.count)` });
   else
     b.matchers.forEach((t, i) => {
-      const m = typeof t === 'string' ? parseMatcher(t) : 'must be a string';
+      const m = typeof t !== 'string' ? 'must be a string' : t.length > limits.name_length + limits.value_length + 8 ? `is ${t.length} characters long; too long for a label name and value within limits.labels` : parseMatcher(t);
       if (typeof m === 'string') issues.push({ field: `matchers[${i}]`, reason: m });
+      else if (m.name.length > limits.name_length) issues.push({ field: `matchers[${i}]`, reason: `label name is ${m.name.length} characters long; at most ${limits.name_length} are allowed (limits.labels.name_length)` });
+      else if (m.value.length > limits.value_length) issues.push({ field: `matchers[${i}]`, reason: `value is ${m.value.length} characters long; at most ${limits.value_length} are allowed (limits.labels.value_length)` });
       else matchers.push(m);
     });
-  const startsAt = b.starts_at === undefined ? now : parseTime(String(b.starts_at));
-  const endsAt = b.ends_at === undefined ? undefined : parseTime(String(b.ends_at));
+  const time = (v: unknown) => (typeof v === 'string' ? parseTime(v) : undefined);
+  const startsAt = b.starts_at === undefined ? now : time(b.starts_at);
+  const endsAt = b.ends_at === undefined ? undefined : time(b.ends_at);
   if (startsAt === undefined) issues.push({ field: 'starts_at', reason: 'must be an RFC 3339 time' });
-  if (endsAt === undefined) issues.push({ field: 'ends_at', reason: 'is required, an RFC 3339 time' });
+  if (endsAt === undefined) issues.push({ field: 'ends_at', reason: b.ends_at === undefined ? 'is required, an RFC 3339 time' : 'must be an RFC 3339 time' });
   // An unreadable starts_at compares as NaN did before: never "before" anything, so ends_at is not blamed too.
   else if (startsAt !== undefined && endsAt <= startsAt) issues.push({ field: 'ends_at', reason: 'must be after starts_at' });
   if (typeof b.created_by !== 'string' || !b.created_by.trim()) issues.push({ field: 'created_by', reason: 'is required' });
   if (typeof b.comment !== 'string' || !b.comment.trim()) issues.push({ field: 'comment', reason: 'is required: say why' });
   if (issues.length) throw new DomainError('bad_request', issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);
-  if (matchers.every((m) => (m.op === '=~' && /^\.\*?$/.test(m.value)) || (m.op === '!=' && m.value === '')))
-    throw new DomainError('bad_request', 'matchers would silence every alert', { field: 'matchers' });
+  if (matchers.every(matchesEmpty)) throw new DomainError('bad_request', 'matchers: at least one matcher must not match the empty string (such a silence would mute every alert)', { field: 'matchers' });
   return { matchers, startsAt: startsAt!, endsAt: endsAt!, createdBy: (b.created_by as string).slice(0, 200), comment: (b.comment as string).slice(0, 2000) };
+}
+
+/**
+ * Alertmanager's rule for what "matches the empty string": `=` with an empty value, or `=~` whose
+ * regex matches "". Negative matchers never count, whatever they match (`foo!~".+"` selects the
+ * alerts without foo, not every alert), exactly as Alertmanager's matchesEmpty.
+ */
+export function matchesEmpty(m: Matcher): boolean {
+  if (m.op === '=') return m.value === '';
+  if (m.op === '=~') return matches(m, {});
+  return false;
 }
 
 /** A silence id as the API takes it (a uuid); anything else is refused before touching the table. */

@@ -1,4 +1,5 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { parseUserYamlDocuments, YamlInputError } from '../../common/src/yaml-input';
 import { bucketList, latencyBucket, bucketLabel } from './latency-buckets';
 import type { RawSlo, SloSelector } from './definition';
 import { validateSlo, type SloReferences } from './validate';
@@ -92,11 +93,17 @@ const slug = (s: string) =>
 
 export function importOpenSlo(text: string, refs?: SloReferences): ImportResult {
   const out: ImportResult = { slos: [], errors: [], notes: [] };
-  const docs = parseAllDocuments(text);
+  let docs: ReturnType<typeof parseUserYamlDocuments>;
+  try {
+    docs = parseUserYamlDocuments(text);
+  } catch (err) {
+    if (!(err instanceof YamlInputError)) throw err;
+    return { ...out, errors: [{ doc: 'doc[0]', path: '(yaml)', message: err.message }] };
+  }
   const parsed: { i: number; doc: Obj }[] = [];
   docs.forEach((d, i) => {
-    if (d.errors.length) out.errors.push({ doc: `doc[${i}]`, path: '(yaml)', message: d.errors[0].message.split('\n')[0] });
-    else if (isObj(d.toJS())) parsed.push({ i, doc: d.toJS() as Obj });
+    if (d.error !== undefined) out.errors.push({ doc: `doc[${i}]`, path: '(yaml)', message: d.error });
+    else if (isObj(d.value)) parsed.push({ i, doc: d.value as Obj });
   });
   // Indicators defined in their own documents, for indicatorRef.
   const slis = new Map<string, Obj>();

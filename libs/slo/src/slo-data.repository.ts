@@ -6,6 +6,9 @@ import type { ExclusionInputs } from './exclusions';
 import type { Registry, RegistryTarget } from './selection';
 import type { TimeIntervalSpec } from '../../alerting/src/time-intervals';
 
+/** Serialises SLO definitions through the API across replicas, so limits.api_slos holds. */
+export const API_SLO_LIMIT_LOCK_ID = 7_297_297_012;
+
 /** What SLO evaluation reads besides the rollups: the target registry, drills, silences, API-defined SLOs. */
 export class SloDataRepository {
   private readonly silences: SilenceRepository;
@@ -47,10 +50,20 @@ export class SloDataRepository {
     return rows.map((r) => ({ spec: r.spec, createdBy: r.created_by, createdAt: r.created_at.getTime() }));
   }
 
-  /** Returns false when an SLO of that name was already defined through the API. */
-  async createDefinition(spec: RawSlo, by: string): Promise<boolean> {
-    const rows = await this.ds.query(`insert into slo_definitions (name, spec, created_by) values ($1, $2, $3) on conflict (name) do nothing returning name`, [spec.name, spec, by]);
-    return rows.length > 0;
+  /**
+   * Stores an SLO defined through the API: 'exists' when one of that name already is, or the
+   * count when `max` are defined already (counted under an advisory lock, so replicas cannot
+   * pass the limit together).
+   */
+  async createDefinition(spec: RawSlo, by: string, max = Infinity): Promise<'created' | 'exists' | { defined: number }> {
+    return this.ds.transaction(async (m) => {
+      await m.query('select pg_advisory_xact_lock($1)', [API_SLO_LIMIT_LOCK_ID]);
+      const [{ defined, taken }] = await m.query(`select count(*)::int as defined, bool_or(name = $1) as taken from slo_definitions`, [spec.name]);
+      if (taken) return 'exists';
+      if (defined >= max) return { defined };
+      await m.query(`insert into slo_definitions (name, spec, created_by) values ($1, $2, $3)`, [spec.name, spec, by]);
+      return 'created';
+    });
   }
 
   async deleteDefinition(name: string): Promise<boolean> {

@@ -14,7 +14,10 @@ export interface Folded {
 }
 
 /** Severity words of the senders, mapped to Nines' four. */
-export const SEVERITIES: Record<string, Severity> = { critical: 'critical', page: 'critical', error: 'major', major: 'major', warning: 'warning', ticket: 'warning', info: 'info', none: 'info' };
+// No prototype: a pushed severity of "constructor" or "__proto__" is unknown, not Object's own.
+export const SEVERITIES: Readonly<Record<string, Severity>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, Severity>, { critical: 'critical', page: 'critical', error: 'major', major: 'major', warning: 'warning', ticket: 'warning', info: 'info', none: 'info' }),
+);
 
 export type KeepalivedState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 

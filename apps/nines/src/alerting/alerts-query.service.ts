@@ -4,7 +4,7 @@ import { AuditRepository } from '../../../../libs/access/src/audit.repository';
 import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import { verifyAck } from '../../../../libs/alerting/src/ack-token';
 import type { Clock } from '../../../../libs/common/src/clock';
-import { DomainError } from '../../../../libs/common/src/errors';
+import { DomainError, limitReached } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
@@ -57,15 +57,17 @@ export class AlertQueryService {
 
   /** A signed-in caller is the silence's author, whatever created_by the body claims. */
   async createSilence(caller: Caller, body: unknown) {
+    const { limits } = this.config.get().raw;
     const asked = authenticated(caller) && body && typeof body === 'object' && !Array.isArray(body) ? { ...body, created_by: caller.actor } : body;
-    const silence = validateSilence(asked, this.clock.now());
-    const created = await this.silenceRepo.create(silence);
+    const silence = validateSilence(asked, this.clock.now(), limits.labels);
+    const r = await this.silenceRepo.create(silence, limits.open_silences);
+    if ('open' in r) throw limitReached('open_silences', r.open, limits.open_silences, 'open silences', 'expire one (DELETE /api/v1/silences/:id) or raise limits.open_silences');
     await this.audit.record(caller, {
       action: 'silence.create',
-      target: created.id,
-      after: { ...created, matchers: silence.matchers.map(formatMatcher), created_by: silence.createdBy, comment: silence.comment },
+      target: r.created.id,
+      after: { ...r.created, matchers: silence.matchers.map(formatMatcher), created_by: silence.createdBy, comment: silence.comment },
     });
-    return created;
+    return r.created;
   }
 
   async expireSilence(caller: Caller, id: string) {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestService } from './ingest.service';
 import { AlertmanagerBody, GenericBody, KeepalivedBody } from './ingest.schemas';
-import { Validate } from '../runtime/validate';
+import { Validate, ValidateWithLimits } from '../runtime/validate';
 import { CallerOf, Ingest } from '../access/requires';
 import type { Caller } from '../../../../libs/access/src/caller';
 
@@ -23,7 +23,7 @@ export class EventsController {
   @Ingest('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Alertmanager webhook v4 payload; alerts join incidents of the system named by their `system` (or `service`, `job`) label' })
-  alertmanager(@CallerOf() caller: Caller, @Body(new Validate(AlertmanagerBody)) body: AlertmanagerBody) {
+  alertmanager(@CallerOf() caller: Caller, @Body(ValidateWithLimits(AlertmanagerBody)) body: AlertmanagerBody) {
     return this.events.alertmanager(caller, body);
   }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { labelSet, type LabelLimits } from '../../../../libs/config/src/label-set';
+import type { RawConfig } from '../../../../libs/config/src/schema';
 import { SEVERITIES } from '../../../../libs/topology/src/ingest-rules';
 import { objectBody } from '../runtime/validate';
 
@@ -28,16 +30,41 @@ export const KeepalivedBody = objectBody({
   instance: text('instance').optional(),
   group: text('group').optional(),
   type: text('type').optional(),
-  priority: z.unknown().transform((v) => (v === undefined ? undefined : Number(v))),
+  priority: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+    z.number({ invalid_type_error: 'priority must be a number' }).finite('priority must be a number').optional(),
+  ),
 });
 export type KeepalivedBody = z.infer<typeof KeepalivedBody>;
 
-/** Alertmanager webhook v4; each alert is read by the ingest rules. */
-export const AlertmanagerBody = objectBody({
-  version: z.preprocess((v) => String(v ?? '4'), z.literal('4', { errorMap: () => ({ message: 'only Alertmanager webhook version 4 is supported' }) })),
-  alerts: z.array(z.record(z.unknown(), { errorMap: () => ({ message: 'must be an object' }) }), { errorMap: () => ({ message: 'alerts must be a list' }) }),
-});
-export type AlertmanagerBody = z.infer<typeof AlertmanagerBody>;
+/** Alerts in one webhook request: Alertmanager batches a group's alerts, and each is one commit. */
+export const MAX_ALERTS_PER_REQUEST = 1000;
+
+const optionalString = (max: number) => z.string({ invalid_type_error: 'must be a string' }).max(max, `must be at most ${max} characters`).optional();
+
+/** One alert of Alertmanager webhook v4, the fields the ingest rules read; labels and annotations are bounded label sets. */
+const alertmanagerAlert = (limits: LabelLimits) =>
+  z.object(
+    {
+      status: optionalString(20),
+      labels: labelSet(limits).optional(),
+      annotations: labelSet(limits).optional(),
+      startsAt: optionalString(64),
+      endsAt: optionalString(64),
+      fingerprint: optionalString(128),
+    },
+    { invalid_type_error: 'must be an object' },
+  );
+
+/** Alertmanager webhook v4 under the running `limits`; each alert is read by the ingest rules. */
+export const AlertmanagerBody = (limits: RawConfig['limits']) =>
+  objectBody({
+    version: z.preprocess((v) => (v === undefined || v === null ? '4' : typeof v === 'number' ? String(v) : v), z.literal('4', { errorMap: () => ({ message: 'only Alertmanager webhook version 4 is supported' }) })),
+    alerts: z
+      .array(alertmanagerAlert(limits.labels), { errorMap: () => ({ message: 'alerts must be a list' }) })
+      .max(MAX_ALERTS_PER_REQUEST, `alerts: at most ${MAX_ALERTS_PER_REQUEST} alerts per request`),
+  });
+export type AlertmanagerBody = z.infer<ReturnType<typeof AlertmanagerBody>>;
 
 /** Anything else: `{ system, member?, message, severity?, bad?, at? }`. */
 export const GenericBody = objectBody({
@@ -46,10 +73,10 @@ export const GenericBody = objectBody({
   member: text('member').optional(),
   severity: text('severity')
     .optional()
-    .refine((s) => s === undefined || s in SEVERITIES, `severity must be one of ${Object.keys(SEVERITIES).join(', ')}`),
+    .refine((s) => s === undefined || Object.hasOwn(SEVERITIES, s), `severity must be one of ${Object.keys(SEVERITIES).join(', ')}`),
   at: z
     .unknown()
-    .transform((v) => (v === undefined ? undefined : Date.parse(String(v))))
+    .transform((v) => (v === undefined ? undefined : typeof v === 'string' || typeof v === 'number' ? Date.parse(String(v)) : NaN))
     .refine((t) => t === undefined || !Number.isNaN(t), 'at must be an RFC 3339 time'),
   bad: z.unknown(),
 });

@@ -9,7 +9,7 @@ import { ErrorFilter } from './error.filter';
 /** Runs the filter on `err` and returns what the client would get. */
 function answer(err: unknown): { status: number; body: { error: Record<string, unknown> }; logged: unknown[] } {
   const logged: unknown[] = [];
-  const logger = { error: (...a: unknown[]) => logged.push(a) } as unknown as Logger;
+  const logger = { error: (...a: unknown[]) => logged.push(a), warn: () => undefined } as unknown as Logger;
   const out = { status: 0, body: undefined as unknown };
   const res = {
     status(s: number) {
@@ -33,6 +33,9 @@ describe('error responses: { error: { code, message, details } } for every kind 
     ['a wrong method', new MethodNotAllowedException(), 405, 'method_not_allowed'],
     ['malformed JSON', Object.assign(new SyntaxError('Unexpected end of JSON input'), { type: 'entity.parse.failed', status: 400 }), 400, 'bad_request'],
     ['a body too large', Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 }), 413, 'payload_too_large'],
+    ['an unsupported charset', Object.assign(new Error('unsupported charset "LATIN1"'), { type: 'charset.unsupported', status: 415, expose: true }), 415, 'unsupported_media_type'],
+    ['a body nested too deep', Object.assign(new Error('request body nests deeper than 64 levels'), { type: 'entity.too.deep', status: 400, expose: true }), 400, 'bad_request'],
+    ['a NUL PostgreSQL cannot store', Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }), 400, 'bad_request'],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), 500, 'internal'],
   ];
   for (const [what, err, status, code] of cases) {

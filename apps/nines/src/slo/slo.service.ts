@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditRepository } from '../../../../libs/access/src/audit.repository';
 import { authenticated, type Caller } from '../../../../libs/access/src/caller';
 import type { Clock } from '../../../../libs/common/src/clock';
-import { DomainError } from '../../../../libs/common/src/errors';
+import { DomainError, limitReached } from '../../../../libs/common/src/errors';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { toDefinition, type SloDefinition } from '../../../../libs/slo/src/definition';
 import type { SloReport } from '../../../../libs/slo/src/engine';
@@ -94,11 +94,13 @@ export class SloService {
       targets: new Set(c.targets.map((t) => t.key)),
       systems: new Set(c.systems.map((s) => s.name)),
       timeIntervals: new Set(c.raw.alerting.time_intervals.map((t) => t.name)),
-    });
+    }, [], c.raw.limits.labels);
     const issues = [...v.issues, ...(createdBy ? [] : [{ path: 'created_by', message: 'is required' }])];
     if (issues.length || !v.slo) throw new DomainError('bad_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
     if (c.raw.slos.some((s) => s.name === v.slo!.name)) throw new DomainError('conflict', `SLO ${v.slo.name} is defined in the config file; change it there`);
-    if (!(await this.data.createDefinition(v.slo, createdBy!))) throw new DomainError('conflict', `an SLO named ${v.slo.name} already exists`);
+    const stored = await this.data.createDefinition(v.slo, createdBy!, c.raw.limits.api_slos);
+    if (stored === 'exists') throw new DomainError('conflict', `an SLO named ${v.slo.name} already exists`);
+    if (stored !== 'created') throw limitReached('api_slos', stored.defined, c.raw.limits.api_slos, 'SLOs defined through the API', 'delete one (DELETE /api/v1/slos/:name) or raise limits.api_slos');
     this.cache = undefined;
     await this.audit.record(caller, { action: 'slo.create', target: v.slo.name, after: { ...v.slo, created_by: createdBy } });
     return this.get(toDefinition(v.slo, 'api').name);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { secretsOfUrl } from '../../../common/src/secrets';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
+import { compileUserRegex, type UserRegex, type UserRegexError } from '../../../common/src/user-regex';
 import { httpUrl } from './fields';
 import { fetchText } from './http-request';
 import { ExpositionError, formatSeries, formatValue, parseExposition, parseValue, type Sample } from './prometheus-text';
@@ -18,7 +19,7 @@ export interface Matcher {
   label: string;
   type: '=' | '!=' | '=~' | '!~';
   value: string;
-  re?: RegExp;
+  re?: UserRegex;
 }
 
 export interface Condition {
@@ -50,9 +51,9 @@ export function parseCondition(text: string): Condition | { error: string } {
       const matcher: Matcher = { label: m[1], type: m[2] as Matcher['type'], value };
       if (matcher.type === '=~' || matcher.type === '!~') {
         try {
-          matcher.re = new RegExp(`^(?:${value})$`); // PromQL regexes are anchored
-        } catch {
-          return { error: `label ${m[1]}: ${JSON.stringify(value)} is not a valid regular expression` };
+          matcher.re = compileUserRegex(value, { anchored: true }); // PromQL regexes are anchored
+        } catch (err) {
+          return { error: `label ${m[1]}: ${JSON.stringify(value)} is not a valid regular expression: ${(err as UserRegexError).reason}` };
         }
       }
       matchers.push(matcher);

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { parseDuration } from '../../../common/src/duration';
+import { userRegexProblem } from '../../../common/src/user-regex';
 
 /** Field helpers shared by driver schemas, so every driver reports the same reasons. */
 export const durationField = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: 'is not a duration (use e.g. 500ms, 10s, 5m, 1h, 30d)',
+});
+
+/** A regular expression in RE2 syntax (searched, not anchored); the reason names what RE2 refuses. */
+export const regexField = z.string().superRefine((s, ctx) => {
+  const problem = userRegexProblem(s);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a valid regular expression: ${problem}` });
 });
 
 export const hostPort = z.string().refine((s) => parseHostPort(s) !== undefined, {

@@ -26,7 +26,7 @@ describe('http probe schema', () => {
     const r = httpSchema.safeParse({ url: 'http://h/', json_path: 'a..b', body_regex: '(' });
     assert.equal(r.success, false);
     assert.deepEqual(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).sort(), [
-      'body_regex: is not a valid regular expression',
+      'body_regex: is not a valid regular expression: missing closing ): `(`',
       'json_path: is not a valid JSON path (use a.b[0].c or $.a.b)',
     ]);
   });

@@ -5,7 +5,8 @@ import { secretsOfUrl, maskUrl } from '../../../common/src/secrets';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
 import { reasonFromError } from '../reasons';
-import { durationField, httpUrl } from './fields';
+import { compileUserRegex } from '../../../common/src/user-regex';
+import { durationField, httpUrl, regexField } from './fields';
 import { httpRequest, MAX_BODY, type HttpResponse } from './http-request';
 import { evaluateJsonPath, parseJsonPath } from './json-path';
 
@@ -18,10 +19,7 @@ export const httpSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     body: z.string().optional(),
     expect_status: z.array(z.number().int().min(100).max(599)).nonempty().optional(),
-    body_regex: z
-      .string()
-      .refine((s) => isRegex(s), { message: 'is not a valid regular expression' })
-      .optional(),
+    body_regex: regexField.optional(),
     json_path: z
       .string()
       .refine((s) => parseJsonPath(s) !== undefined, { message: 'is not a valid JSON path (use a.b[0].c or $.a.b)' })
@@ -38,15 +36,6 @@ export const httpSchema = z
   });
 
 export type HttpSpec = z.infer<typeof httpSchema>;
-
-function isRegex(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Hop {
   url: URL;
@@ -107,7 +96,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
   if (!statusOk(spec, res.status)) return { ...obs, up: false, reason: `status ${res.status}` };
   if (spec.body_regex !== undefined) {
     const text = res.body.toString('utf8');
-    if (!new RegExp(spec.body_regex).test(text)) return { ...obs, up: false, reason: `body does not match /${spec.body_regex}/` };
+    if (!compileUserRegex(spec.body_regex).test(text)) return { ...obs, up: false, reason: `body does not match /${spec.body_regex}/` };
   }
   if (spec.json_path !== undefined) {
     let doc: unknown;

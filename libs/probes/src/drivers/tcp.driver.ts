@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
 import { ProbeTimeoutError, reasonFromError } from '../reasons';
-import { hostPort, parseHostPort } from './fields';
+import { compileUserRegex, type UserRegex } from '../../../common/src/user-regex';
+import { hostPort, parseHostPort, regexField } from './fields';
 
 const lines = z.union([z.string(), z.array(z.string()).nonempty()]);
 
@@ -12,10 +13,7 @@ export const tcpSchema = z
   .object({
     address: hostPort,
     send: lines.optional(),
-    expect: z
-      .union([z.string(), z.array(z.string()).nonempty()])
-      .refine((v) => (Array.isArray(v) ? v : [v]).every(isRegex), { message: 'is not a valid regular expression' })
-      .optional(),
+    expect: z.union([regexField, z.array(regexField).nonempty()]).optional(),
     tls: z.boolean().default(false),
     tls_verify: z.boolean().default(true),
     server_name: z.string().optional(),
@@ -23,15 +21,6 @@ export const tcpSchema = z
   .strict();
 
 export type TcpSpec = z.infer<typeof tcpSchema>;
-
-function isRegex(s: string): boolean {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -56,7 +45,7 @@ export async function probeTcp(spec: TcpSpec, ctx: ProbeContext): Promise<Observ
     for (let i = 0; i < steps; i++) {
       if (sends[i] !== undefined) socket.write(sends[i].endsWith('\n') ? sends[i] : sends[i] + '\r\n');
       if (expects[i] !== undefined) {
-        const re = new RegExp(expects[i]);
+        const re = compileUserRegex(expects[i]);
         const ok = await reader.waitFor(re);
         if (!ok) return { up: false, reason: `expected /${expects[i]}/, got ${JSON.stringify(reader.tail())}`, certExpiry };
       }
@@ -120,7 +109,7 @@ class LineReader {
   }
 
   /** Resolves true once the buffer matches (consuming it), false if the peer closes first. */
-  async waitFor(re: RegExp): Promise<boolean> {
+  async waitFor(re: UserRegex): Promise<boolean> {
     for (;;) {
       const m = re.exec(this.buf);
       if (m) {

@@ -3,7 +3,8 @@ import * as tls from 'node:tls';
 import { z } from 'zod';
 import type { ProbeContext, ProbeDriver } from '../driver';
 import type { Observation } from '../observation';
-import { parseHostPort } from './fields';
+import { compileUserRegex, type UserRegex } from '../../../common/src/user-regex';
+import { parseHostPort, regexField } from './fields';
 import { httpDriver, type HttpSpec } from './http.driver';
 import { responseObserver, type HttpResponse } from './http-request';
 import { tcpDriver, type TcpSpec } from './tcp.driver';
@@ -11,18 +12,6 @@ import { tcpDriver, type TcpSpec } from './tcp.driver';
 // The probes a VIP can be reached with. Imported directly, not through the registry, so the
 // registry (which lists this driver) and this file do not import each other.
 const NESTED: Record<'http' | 'tcp', ProbeDriver> = { http: httpDriver, tcp: tcpDriver };
-
-const regex = z.string().refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'is not a valid regular expression' },
-);
 
 const nestedProbe = z
   .object({ kind: z.enum(['http', 'tcp'], { errorMap: () => ({ message: 'must be http or tcp' }) }) })
@@ -45,7 +34,7 @@ export const vipSchema = z
      * What names the node that answered: a response header (http) or a regex over the body (http)
      * or over what the server sent (tcp); its first capture group, or the whole match, is the node.
      */
-    identify: z.union([z.object({ header: z.string().min(1) }).strict(), z.object({ body_regex: regex }).strict()]),
+    identify: z.union([z.object({ header: z.string().min(1) }).strict(), z.object({ body_regex: regexField }).strict()]),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -62,7 +51,7 @@ export function identifyHolder(identify: VipSpec['identify'], headers: Record<st
     const s = (Array.isArray(v) ? v[0] : v)?.trim();
     return s ? s : undefined;
   }
-  const m = new RegExp(identify.body_regex).exec(body);
+  const m = compileUserRegex(identify.body_regex).exec(body);
   if (!m) return undefined;
   const name = (m.groups?.node ?? m[1] ?? m[0]).trim();
   return name || undefined;
@@ -87,7 +76,7 @@ export function interpretVip(nested: Observation, holder: string | undefined, id
 }
 
 /** For tcp VIPs: one more dialogue on a fresh connection, collecting what the server sends. */
-function tcpTranscript(spec: TcpSpec, re: RegExp, ctx: ProbeContext): Promise<string> {
+function tcpTranscript(spec: TcpSpec, re: UserRegex, ctx: ProbeContext): Promise<string> {
   const { host, port } = parseHostPort(spec.address)!;
   return new Promise((resolve) => {
     let text = '';
@@ -129,7 +118,7 @@ export async function probeVip(spec: VipSpec, ctx: ProbeContext): Promise<Observ
   const tcp = fields as TcpSpec;
   const nested = await tcpDriver.probe(tcp, ctx);
   if (!nested.up || !('body_regex' in spec.identify)) return interpretVip(nested, undefined, spec.identify);
-  const text = await tcpTranscript(tcp, new RegExp(spec.identify.body_regex), ctx);
+  const text = await tcpTranscript(tcp, compileUserRegex(spec.identify.body_regex), ctx);
   return interpretVip(nested, identifyHolder(spec.identify, {}, text), spec.identify);
 }
 
