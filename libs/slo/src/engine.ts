@@ -4,7 +4,7 @@ import { EXCLUSION_REASONS, exclusionsFor, type ExclusionInputs, type ExclusionR
 import { add, burnRate, budgetSentence, errorBudget, nines, sub, timeToExhaustion, ZERO, type Counts, type ErrorBudget, type RangeNumbers } from './numbers';
 import { clipRanges, rangesLength } from './ranges';
 import { selectSeries, type Registry, type Selection } from './selection';
-import { addLocalDays, localDate, startOfLocalDay } from './time-zone';
+import { addLocalDays, localDate, startOfLocalDay } from '../../common/src/time-zone';
 import { resolveWindow, windowPhrase, type ResolvedWindow } from './window';
 
 /**

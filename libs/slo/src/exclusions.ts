@@ -5,7 +5,7 @@ import { SLO_ALERT_NAME } from './burn-alerts';
 import type { SloDefinition } from './definition';
 import { clipRanges, mergeRanges, toWholeMinutes, type Range } from './ranges';
 import type { Selection } from './selection';
-import { addLocalDays, startOfLocalDay, zonedParts, zonedToUtc } from './time-zone';
+import { addLocalDays, startOfLocalDay, zonedParts, zonedToUtc } from '../../common/src/time-zone';
 
 export type ExclusionReason = 'drills' | 'maintenance' | 'silenced';
 export const EXCLUSION_REASONS: ExclusionReason[] = ['drills', 'maintenance', 'silenced'];

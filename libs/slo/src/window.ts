@@ -1,4 +1,4 @@
-import { addLocalDays, startOfLocalDay, zonedParts, zonedToUtc } from './time-zone';
+import { addLocalDays, startOfLocalDay, zonedParts, zonedToUtc } from '../../common/src/time-zone';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
