@@ -7,6 +7,7 @@ import { driverFor, knownKinds } from '../../probes/src/registry';
 import { durationField } from '../../probes/src/drivers/fields';
 import { ConfigError, ConfigIssue, formatPath, fromZod, shapeKeysAt, suggest } from './errors';
 import { configSchema, RawConfig, RouteInput } from './schema';
+import { compileSchedules } from '../../oncall/src/from-config';
 
 export interface SystemDef {
   name: string;
@@ -299,6 +300,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
       for (const [k, v] of Object.entries(r.webhook.headers)) if (/authorization|token|key|secret/i.test(k)) secrets.push(v);
     }
   });
+  checkOnCall(raw, receiverNames, issues);
   if (raw.alerting.ack_secret) secrets.push(raw.alerting.ack_secret);
   if (raw.auth.oidc?.client_secret) secrets.push(raw.auth.oidc.client_secret);
   if (raw.reports.weekly && !raw.smtp) issues.push({ path: 'reports.weekly', message: 'sending reports needs the smtp section' });
@@ -316,6 +318,30 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     storage: { rawRetentionMs: durationMs(raw.storage.raw_retention), rollupRetentionMs: durationMs(raw.storage.rollup_retention) },
     secrets,
   };
+}
+
+/** People, schedules, escalation policies and heartbeats: unique names, known references, schedules that compile. */
+function checkOnCall(raw: RawConfig, receiverNames: Set<string>, issues: ConfigIssue[]): void {
+  duplicates(raw.people, (p) => p.name, (i) => ['people', i, 'name'], 'person', issues);
+  duplicates(raw.schedules, (s) => s.name, (i) => ['schedules', i, 'name'], 'schedule', issues);
+  duplicates(raw.escalation_policies, (p) => p.name, (i) => ['escalation_policies', i, 'name'], 'escalation policy', issues);
+  duplicates(raw.heartbeats, (h) => h.name, (i) => ['heartbeats', i, 'name'], 'heartbeat', issues);
+  const people = new Set(raw.people.map((p) => p.name));
+  const schedules = new Set(raw.schedules.map((s) => s.name));
+  for (const i of compileSchedules(raw.schedules, people).issues) issues.push({ path: formatPath(i.path), message: i.message });
+  raw.escalation_policies.forEach((p, i) =>
+    p.steps.forEach((st, j) => {
+      const at = formatPath(['escalation_policies', i, 'steps', j, 'notify']);
+      if (st.notify.schedule && !schedules.has(st.notify.schedule)) issues.push({ path: `${at}.schedule`, message: `unknown schedule ${JSON.stringify(st.notify.schedule)}` });
+      if (st.notify.person && !people.has(st.notify.person)) issues.push({ path: `${at}.person`, message: `unknown person ${JSON.stringify(st.notify.person)}` });
+      if (st.notify.receiver && !receiverNames.has(st.notify.receiver)) issues.push({ path: `${at}.receiver`, message: `unknown receiver ${JSON.stringify(st.notify.receiver)}` });
+    }),
+  );
+  const policies = new Set(raw.escalation_policies.map((p) => p.name));
+  if (raw.alerting.route)
+    walkRoutes(raw.alerting.route, ['alerting', 'route'], (r, p) => {
+      if (r.escalation_policy && !policies.has(r.escalation_policy)) issues.push({ path: formatPath([...p, 'escalation_policy']), message: `unknown escalation policy ${JSON.stringify(r.escalation_policy)}` });
+    });
 }
 
 function findCycle(edges: [string, string[]][]): string[] | undefined {

@@ -166,6 +166,7 @@ export interface RouteInput {
   send_resolved?: boolean;
   mute_time_intervals?: string[];
   escalate?: { after: string; receiver: string };
+  escalation_policy?: string;
   routes?: RouteInput[];
 }
 
@@ -182,6 +183,8 @@ const route: z.ZodType<RouteInput> = z.lazy(() =>
       send_resolved: z.boolean().optional(),
       mute_time_intervals: z.array(name).optional(),
       escalate: z.object({ after: positiveDuration, receiver: name }).strict().optional(),
+      /** Page through an on-call escalation policy (people and schedules) instead of, or beside, the receiver. */
+      escalation_policy: name.optional(),
       routes: z.array(route).optional(),
     })
     .strict(),
@@ -313,8 +316,72 @@ const limits = z
   })
   .strict();
 
+const person = z
+  .object({
+    name,
+    email: z.string().email('is not an email address').optional(),
+    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15550100').optional(),
+    slack: z.string().min(1).optional(),
+    telegram: z.string().min(1).optional(),
+    /** When each contact method is used once a step notifies this person; none: every method at once. */
+    notification_rules: z.array(z.object({ after: durationField.default('0s'), via: z.array(z.enum(['email', 'phone', 'sms', 'slack', 'telegram'])).nonempty() }).strict()).optional(),
+  })
+  .strict();
+
+const scheduleLayer = z
+  .object({
+    rotation: z.union([z.enum(['daily', 'weekly']), z.object({ every: positiveDuration }).strict()], { errorMap: () => ({ message: 'must be daily, weekly or { every: 12h }' }) }),
+    handoff: z.string().optional(),
+    start: z.string(),
+    participants: z.array(name).nonempty('needs at least one person'),
+    restrict: z.string().optional(),
+  })
+  .strict();
+
+const schedule = z
+  .object({
+    name,
+    timezone: timezone.default('UTC'),
+    layers: z.array(scheduleLayer).nonempty('needs at least one layer'),
+    overrides: z
+      .array(
+        z
+          .object({
+            person: name,
+            from: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time' }),
+            until: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time' }),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+const escalationTarget = z
+  .object({ schedule: name.optional(), person: name.optional(), receiver: name.optional() })
+  .strict()
+  .refine((t) => [t.schedule, t.person, t.receiver].filter(Boolean).length === 1, 'name exactly one of schedule, person or receiver');
+
+const escalationPolicy = z
+  .object({
+    name,
+    steps: z.array(z.object({ notify: escalationTarget, after: positiveDuration.default('5m') }).strict()).nonempty('needs at least one step'),
+    /** How many times the whole list runs again while nobody acknowledges. */
+    repeat: z.number().int().min(0).max(10).default(0),
+  })
+  .strict();
+
+const heartbeat = z
+  .object({ name, period: positiveDuration, grace: durationField.default('0s'), labels: labels.optional() })
+  .strict();
+
 export const configSchema = z
   .object({
+    people: z.array(person).default([]),
+    schedules: z.array(schedule).default([]),
+    escalation_policies: z.array(escalationPolicy).default([]),
+    heartbeats: z.array(heartbeat).default([]),
+    self_heartbeat: z.object({ url: z.string().url(), interval: positiveDuration.default('30s') }).strict().optional(),
     auth: auth.default({}),
     limits: limits.default({}),
     defaults: defaults.default({}),
