@@ -4,6 +4,7 @@ import { AlertingModule } from './alerting/alerting.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
+import { OnCallModule } from './oncall/oncall.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { ProbingModule } from './probing/probing.module';
 import { ReportsModule } from './reports/reports.module';
@@ -38,6 +39,7 @@ export class AppModule {
         SloModule.register(roles),
         ReportsModule.register(roles),
         MaintenanceModule.register(roles),
+        OnCallModule.register(roles),
       ],
     };
   }

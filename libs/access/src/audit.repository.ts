@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'ingest.accepted',
+  'schedule.override.create',
+  'schedule.override.delete',
   'session.start',
   'session.end',
 ] as const;
