@@ -8,6 +8,7 @@ import { freshDatabase } from '../../test/support/env';
 import { startNinesProcess, type NinesProcess } from '../../test/support/nines-process';
 import { startRedis, type RedisNode } from '../../test/support/servers/redis-ha';
 import { tempDir } from '../../test/support/servers/spawned';
+import { ownerOf } from '../../libs/probes/src/schedule';
 import { cpuTimes, loadAverage, machineCpu, memoryMb } from '../probe-throughput/proc';
 import { cpuDelta, cpuOfMatching, cpuSeconds } from '../time-to-notify/stats';
 import {
@@ -196,7 +197,7 @@ async function scrape(p: NinesProcess): Promise<{ samples: Sample[]; at: number;
   const res = await fetch(`${p.url}/metrics`);
   const text = await res.text();
   const t1 = Date.now();
-  const samples = samplesOf(text, ['nines_probes_total', 'nines_probes_failed_total', 'nines_probes_skipped_total', 'nines_probe_queue_lag_seconds_bucket', 'nines_results_dropped_total', 'nines_result_write_failures_total', 'nines_result_rows_written_total']);
+  const samples = samplesOf(text, ['nines_probes_total', 'nines_probes_failed_total', 'nines_probes_skipped_total', 'nines_probe_queue_lag_seconds_bucket', 'nines_results_dropped_total', 'nines_result_write_failures_total', 'nines_result_rows_written_total', 'nines_probes_in_flight', 'nodejs_eventloop_lag_p99_seconds']);
   return { samples, at: (t0 + t1) / 2, bytes: text.length, ms: t1 - t0 };
 }
 
@@ -236,6 +237,9 @@ interface ProcessFigures {
   resultsDropped: number;
   writeFailures: number;
   metricsScrape: { bytes: number; ms: number };
+  /** At the end of the window: probes holding a slot of the engine's semaphore (1,024 by default), and Node's event-loop delay p99. */
+  inFlightAtEnd: number;
+  eventLoopLagP99Ms: number;
 }
 
 interface Window {
@@ -243,7 +247,7 @@ interface Window {
   seconds: number;
   processes: ProcessFigures[];
   coverage: ReturnType<typeof coverage> & { unownedSample: number[] };
-  apiCheck?: { targets: number; freshWithin: string; fresh: number; stale: number };
+  apiCheck?: { targets: number; freshWithin: string; fresh: number; stale: number; ms: number } | { error: string; ms: number };
   postgresBackendCpuSeconds: number;
   postgresBackendCpuPer1000: number;
   redisCpuSeconds: number;
@@ -332,6 +336,8 @@ async function measure(label: string, opts: Options, procs: NinesProcess[], name
       resultsDropped: d('nines_results_dropped_total'),
       writeFailures: d('nines_result_write_failures_total'),
       metricsScrape: { bytes: after[i].bytes, ms: after[i].ms },
+      inFlightAtEnd: sumOf(b, 'nines_probes_in_flight'),
+      eventLoopLagP99Ms: sumOf(b, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     };
   });
   const totalProbes = figures.reduce((s, f) => s + f.probesPerSec * seconds, 0);
@@ -354,13 +360,20 @@ async function measure(label: string, opts: Options, procs: NinesProcess[], name
 
 /** The API's own account: every target's last scheduled probe, from the shared target_state rows. */
 async function apiCheck(p: NinesProcess, n: number, intervalMs: number): Promise<Window['apiCheck']> {
-  const res = await fetch(`${p.url}/api/v1/targets`);
-  const body = (await res.json()) as { targets: { key: string; last_result: { at: string } | null }[] };
-  const now = Date.now();
-  const limit = 2 * intervalMs + parseDuration(TIMEOUT)!;
-  let fresh = 0;
-  for (const t of body.targets) if (t.last_result && now - Date.parse(t.last_result.at) <= limit) fresh += 1;
-  return { targets: body.targets.length, freshWithin: formatDuration(limit), fresh, stale: n - fresh };
+  const t0 = Date.now();
+  try {
+    const res = await fetch(`${p.url}/api/v1/targets`, { signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    const body = JSON.parse(text) as { targets?: { key: string; last_result: { at: string } | null }[] };
+    if (!Array.isArray(body.targets)) return { error: `HTTP ${res.status}: ${text.slice(0, 300)}`, ms: Date.now() - t0 };
+    const now = Date.now();
+    const limit = 2 * intervalMs + parseDuration(TIMEOUT)!;
+    let fresh = 0;
+    for (const t of body.targets) if (t.last_result && now - Date.parse(t.last_result.at) <= limit) fresh += 1;
+    return { targets: body.targets.length, freshWithin: formatDuration(limit), fresh, stale: n - fresh, ms: now - t0 };
+  } catch (err) {
+    return { error: (err as Error).message, ms: Date.now() - t0 };
+  }
 }
 
 async function startReplicas(opts: Options, targets: Targets, count: number, n: number, dbName: string, redisUrl: string, dir: string): Promise<{ procs: NinesProcess[]; db: Awaited<ReturnType<typeof freshDatabase>>; names: string[] }> {
@@ -412,7 +425,10 @@ async function stopAll(procs: NinesProcess[]): Promise<void> {
 interface Takeover {
   victim: string;
   killedAt: string;
+  /** Targets the ring gave the victim (rendezvous hashing over the three instance ids, as Nines computes it). */
   ownedTargets: number;
+  /** Of those, how many the victim was also the last to probe before the kill (the target servers' view). */
+  ownedAndLastProbedByVictim: number;
   gapsMs: ReturnType<typeof gapSummary>;
   goalMs: number;
   result: 'PASS' | 'MISS';
@@ -433,12 +449,17 @@ async function takeover(opts: Options, procs: NinesProcess[], names: string[], t
   await targets.all({ type: 'arm', victim, at: killedAt });
   console.log(`  C: killed ${names[victim]} (pid ${procs[victim].proc.pid}) with SIGKILL; waiting for its targets to be probed by the others…`);
   const goalMs = GOAL_TAKEOVER_INTERVALS * opts.intervalMs;
+  // Who owned what: the ring itself (an overloaded owner skips ticks, so "last to probe" can be
+  // a replica that probed the target once at start-up, before the ring formed).
+  const ringOwner = Array.from({ length: n }, (_, i) => names.indexOf(ownerOf(`target:t${i}`, names)!));
+  let lastProber: number[] = [];
   const limit = killedAt + 3 * opts.intervalMs + 10_000;
   let gaps: number[] = [];
   for (;;) {
     await sleep(2000);
     const replies = await targets.all<{ owner: number[]; firstAfter: number[] }>({ type: 'takeover' });
-    gaps = takeoverGaps(mergeOwners(replies.map((r) => r.owner), n), mergeMax(replies.map((r) => r.firstAfter), n), victim, killedAt);
+    lastProber = mergeOwners(replies.map((r) => r.owner), n);
+    gaps = takeoverGaps(ringOwner, mergeMax(replies.map((r) => r.firstAfter), n), victim, killedAt);
     const left = gaps.filter((g) => g === Infinity).length;
     const elapsed = Date.now() - killedAt;
     console.log(`  C: ${(elapsed / 1000).toFixed(0)} s after the kill: ${gaps.length - left}/${gaps.length} of its targets probed again`);
@@ -455,6 +476,7 @@ async function takeover(opts: Options, procs: NinesProcess[], names: string[], t
     victim: names[victim],
     killedAt: new Date(killedAt).toISOString(),
     ownedTargets: gaps.length,
+    ownedAndLastProbedByVictim: ringOwner.filter((o, i) => o === victim && lastProber[i] === victim).length,
     gapsMs: summary,
     goalMs,
     result: summary.n > 0 && summary.within === summary.n ? 'PASS' : 'MISS',
@@ -494,10 +516,11 @@ function printFigures(opts: Options, a?: Window, b?: Window, c?: Takeover): void
     `${f(p.lagMs.p50, 0)} / ${f(p.lagMs.p99, 0)}`,
     `${p.skipped.behind}/${p.skipped.overlap}/${p.skipped.claimed_elsewhere}`,
     String(p.failures),
+    `${p.inFlightAtEnd} / ${f(p.eventLoopLagP99Ms, 0)}`,
   ];
   if (a) for (const p of a.processes) procRows.push(row('A', a, p));
   if (b) for (const p of b.processes) procRows.push(row('B', b, p));
-  table(['', 'process', 'targets', 'probes/s (metrics)', 'req/s (targets)', 'CPU s/1000 probes (user+sys)', 'core', 'RSS MB peak / window max', 'lag p50/p99 ms', 'skipped behind/overlap/claimed', 'failed'], procRows);
+  table(['', 'process', 'targets', 'probes/s (metrics)', 'req/s (targets)', 'CPU s/1000 probes (user+sys)', 'core', 'RSS MB peak / window max', 'lag p50/p99 ms', 'skipped behind/overlap/claimed', 'failed', 'in flight / loop lag p99 ms'], procRows);
 
   for (const [name, w] of [['A', a], ['B', b]] as const) {
     if (!w) continue;
@@ -505,7 +528,11 @@ function printFigures(opts: Options, a?: Window, b?: Window, c?: Takeover): void
     console.log(
       `${name}: ${f(w.seconds, 0)} s window, ${f(total)} probes/s in all; coverage ${thousands(w.coverage.covered)}/${thousands(w.targets)} targets probed` +
         ` (requests per target ${w.coverage.perTargetMin}–${w.coverage.perTargetMax}, ${w.coverage.shared} probed by more than one process)` +
-        (w.apiCheck ? `; API /api/v1/targets: ${thousands(w.apiCheck.fresh)}/${thousands(w.apiCheck.targets)} with a last result within ${w.apiCheck.freshWithin}` : ''),
+        (!w.apiCheck
+          ? ''
+          : 'error' in w.apiCheck
+            ? `; API /api/v1/targets failed after ${w.apiCheck.ms} ms: ${w.apiCheck.error}`
+            : `; API /api/v1/targets (${w.apiCheck.ms} ms): ${thousands(w.apiCheck.fresh)}/${thousands(w.apiCheck.targets)} with a last result within ${w.apiCheck.freshWithin}`),
     );
     console.log(
       `   PostgreSQL backends ${f(w.postgresBackendCpuSeconds / w.seconds * 100, 0)}% of a core (${f(w.postgresBackendCpuPer1000, 3)} s per 1,000 probes), Redis ${f(w.redisCpuSeconds / w.seconds * 100, 0)}%, target servers ${f(w.targetServersCpuSeconds / w.seconds * 100, 0)}%;` +
@@ -532,7 +559,7 @@ function printFigures(opts: Options, a?: Window, b?: Window, c?: Takeover): void
   if (c) {
     console.log('');
     console.log(
-      `C: ${c.victim} killed; ${thousands(c.ownedTargets)} targets it owned, probed again by a survivor after p50 ${f(c.gapsMs.p50 / 1000, 1)} s, p99 ${f(c.gapsMs.p99 / 1000, 1)} s, max ${f(c.gapsMs.max / 1000, 1)} s` +
+      `C: ${c.victim} killed; ${thousands(c.ownedTargets)} targets it owned on the ring (${thousands(c.ownedAndLastProbedByVictim)} of them last probed by it), probed again by a survivor after p50 ${f(c.gapsMs.p50 / 1000, 1)} s, p99 ${f(c.gapsMs.p99 / 1000, 1)} s, max ${f(c.gapsMs.max / 1000, 1)} s` +
         ` (${c.gapsMs.missing} never); survivors saw the ring change after ${c.membershipChangedAfterMs.map((x) => (x === null ? 'n/a' : `${f(x / 1000, 1)} s`)).join(', ')}`,
     );
     console.log(`C: survivors meanwhile: ${c.survivorsDuring.map((s) => `${s.name} ${f(s.probesPerSec)} probes/s, ${f(s.cpuCores * 100, 0)}% of a core`).join('; ')}; load ${c.loadAverage}`);
