@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's test runner. Tiers: unit specs beside the code
-// (libs/**/*.spec.ts), integration tests (test/integration) and end-to-end tests (test/e2e).
+// (libs/**, apps/** and bench/** *.spec.ts; a benchmark's specs check its figures maths),
+// integration tests (test/integration) and end-to-end tests (test/e2e).
 // Usage: node scripts/run-tests.mjs [unit|integration|e2e ...] [--only substring]
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,7 +26,7 @@ function walk(dir, out = []) {
 }
 
 const files = [];
-if (wanted.has('unit')) files.push(...walk(join(dist, 'libs')).filter((f) => f.endsWith('.spec.js')), ...walk(join(dist, 'apps')).filter((f) => f.endsWith('.spec.js')));
+if (wanted.has('unit')) files.push(...walk(join(dist, 'libs')).filter((f) => f.endsWith('.spec.js')), ...walk(join(dist, 'apps')).filter((f) => f.endsWith('.spec.js')), ...walk(join(dist, 'bench')).filter((f) => f.endsWith('.spec.js')));
 if (wanted.has('integration')) files.push(...walk(join(dist, 'test/integration')).filter((f) => f.endsWith('.test.js')));
 if (wanted.has('e2e')) files.push(...walk(join(dist, 'test/e2e')).filter((f) => f.endsWith('.test.js')));
 // A compiled test whose source was moved or deleted is left in dist/ by tsc: never run it.
