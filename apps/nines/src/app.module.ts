@@ -5,6 +5,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
 import { OnCallModule } from './oncall/oncall.module';
+import { HeartbeatsModule } from './heartbeats/heartbeats.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { ProbingModule } from './probing/probing.module';
 import { ReportsModule } from './reports/reports.module';
@@ -40,6 +41,7 @@ export class AppModule {
         ReportsModule.register(roles),
         MaintenanceModule.register(roles),
         OnCallModule.register(roles),
+        HeartbeatsModule.register(roles),
       ],
     };
   }

@@ -303,6 +303,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   checkOnCall(raw, receiverNames, issues);
   if (raw.alerting.ack_secret) secrets.push(raw.alerting.ack_secret);
   if (raw.auth.oidc?.client_secret) secrets.push(raw.auth.oidc.client_secret);
+  // A ping URL usually carries its secret in the path: the whole URL is a secret.
+  if (raw.self_heartbeat) secrets.push(raw.self_heartbeat.url, ...secretsOfUrl(raw.self_heartbeat.url));
   if (raw.reports.weekly && !raw.smtp) issues.push({ path: 'reports.weekly', message: 'sending reports needs the smtp section' });
   if (raw.smtp) {
     secrets.push(...secretsOfUrl(raw.smtp.url));

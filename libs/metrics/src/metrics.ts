@@ -23,6 +23,7 @@ export class NinesMetrics {
   readonly resultsDropped: Counter<string>;
   readonly resultsBuffered: Gauge<string>;
   readonly configReloads: Counter<'outcome'>;
+  readonly selfHeartbeats: Counter<'outcome'>;
   readonly configLastReload: Gauge<string>;
   readonly targetsConfigured: Gauge<'kind'>;
   readonly notifications: Counter<'receiver' | 'outcome'>;
@@ -63,6 +64,7 @@ export class NinesMetrics {
     this.resultsDropped = new Counter({ name: 'nines_results_dropped_total', help: 'Raw results dropped because the write buffer was full.', registers });
     this.resultsBuffered = new Gauge({ name: 'nines_results_buffered', help: 'Results waiting to be written.', registers });
     this.configReloads = new Counter({ name: 'nines_config_reloads_total', help: 'Config reload attempts.', labelNames: ['outcome'], registers });
+    this.selfHeartbeats = new Counter({ name: 'nines_self_heartbeats_total', help: "Pushes of Nines' own heartbeat (self_heartbeat.url) by outcome.", labelNames: ['outcome'], registers });
     this.configLastReload = new Gauge({ name: 'nines_config_last_reload_success_timestamp_seconds', help: 'When the running config was loaded.', registers });
     this.targetsConfigured = new Gauge({ name: 'nines_targets', help: 'Configured probe targets by probe kind.', labelNames: ['kind'], registers });
     this.notifications = new Counter({

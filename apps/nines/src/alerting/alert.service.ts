@@ -69,6 +69,11 @@ export class AlertService implements OnApplicationShutdown, TopologyListener, Re
     this.evaluateScope(`system:${ctx.shape.name}`, systemAlerts({ ...ctx, now }), now, SYSTEM_SCOPE_FRESH_MS);
   }
 
+  /** Alerts computed elsewhere (heartbeats): one scope, evaluated and recorded like the rest. */
+  evaluate(scope: string, specs: AlertSpec[]): void {
+    this.evaluateScope(scope, specs, this.clock.now(), SYSTEM_SCOPE_FRESH_MS);
+  }
+
   async drain(): Promise<void> {
     await Promise.all([...this.scopes.values()].map((s) => s.chain));
   }
