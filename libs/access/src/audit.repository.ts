@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'ingest.accepted',
+  'escalation.page',
   'schedule.override.create',
   'schedule.override.delete',
   'session.start',

@@ -104,4 +104,9 @@ export class AlertRepository {
   async escalateDue(routing: RoutingConfig, now: number): Promise<string[]> {
     return this.dispatch.escalateDue(routing, now);
   }
+
+  /** Escalation policies' pages due now (see Dispatcher.escalatePolicies). */
+  async escalatePolicies(routing: RoutingConfig, now: number, onCall: (schedule: string, at: number) => string | null): Promise<string[]> {
+    return this.dispatch.escalatePolicies(routing, now, onCall);
+  }
 }

@@ -21,6 +21,8 @@ export interface Route {
   sendResolved: boolean;
   muteTimeIntervals: string[];
   escalate?: { afterMs: number; receiver: string };
+  /** An on-call escalation policy paged beside the receiver (inherited by child routes). */
+  escalationPolicy?: string;
   routes: Route[];
 }
 
@@ -49,6 +51,7 @@ export function buildRoute(input: RouteInput, parent?: Route, id = '0'): Route {
     // As in Alertmanager, mute intervals belong to the route that names them: children do not inherit them.
     muteTimeIntervals: input.mute_time_intervals ?? [],
     escalate: input.escalate ? { afterMs: ms(input.escalate.after)!, receiver: input.escalate.receiver } : parent?.escalate,
+    escalationPolicy: input.escalation_policy ?? parent?.escalationPolicy,
     routes: [],
   };
   r.routes = (input.routes ?? []).map((c, i) => buildRoute(c, r, `${id}.${i}`));

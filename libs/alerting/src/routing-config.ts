@@ -1,4 +1,9 @@
 import type { NinesConfig } from '../../config/src/config';
+import { parseDuration } from '../../common/src/duration';
+import type { PersonDef, PolicyDef } from '../../oncall/src/escalation';
+
+/** The receiver name a person is paged under. */
+export const personReceiver = (name: string) => `person:${name}`;
 import { buildRoute, type Route } from './route';
 import type { InhibitRule } from './inhibit';
 import { compile } from './matchers';
@@ -13,6 +18,9 @@ export interface RoutingConfig {
   externalUrl: string;
   ackSecret?: string;
   ackTtlMs: number;
+  /** On-call escalation policies and the people they page (receiver `person:<name>`). */
+  policies: Map<string, PolicyDef>;
+  people: Map<string, PersonDef>;
   /** Delivery channels of each receiver: one notification row (and one delivery) per channel. */
   channels: Map<string, ('email' | 'webhook')[]>;
 }
@@ -34,7 +42,18 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     externalUrl: (a.external_url ?? fallbackUrl).replace(/\/$/, ''),
     ackSecret: a.ack_secret,
     ackTtlMs: 7 * 86_400_000,
-    channels: new Map(a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]])),
+    channels: new Map([
+      ...a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]] as [string, ('email' | 'webhook')[]]),
+      // A person paged by a policy: by email through smtp (the other methods come with their receivers).
+      ...c.raw.people.map((p) => [personReceiver(p.name), p.email && c.raw.smtp ? (['email'] as const) : []] as [string, ('email' | 'webhook')[]]),
+    ]),
+    policies: new Map(c.raw.escalation_policies.map((p) => [p.name, { name: p.name, repeat: p.repeat, steps: p.steps.map((s) => ({ notify: s.notify, afterMs: parseDuration(s.after)! })) }])),
+    people: new Map(
+      c.raw.people.map((p) => [
+        p.name,
+        { name: p.name, email: p.email, phone: p.phone, slack: p.slack, telegram: p.telegram, rules: p.notification_rules?.map((r) => ({ afterMs: parseDuration(r.after) ?? 0, via: [...r.via] })) },
+      ]),
+    ),
   };
 }
 

@@ -18,6 +18,8 @@ import { Lanes, LanesClosedError } from './lanes';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
 import { buildNotifiers } from './notifiers';
 import { QUEUE_PREFIX, QueueName } from './queues';
+import { OverrideRepository } from '../../../../libs/oncall/src/override.repository';
+import { loadOnCall } from '../../../../libs/oncall/src/on-call-resolver';
 
 const SEND_TIMEOUT_MS = 15_000;
 const STALE_SENDING_MS = 60_000;
@@ -56,6 +58,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private readonly sends: Coalescer<Date>;
   private readonly lanes = new Lanes();
   private dispatching = false;
+  private readonly config: ConfigHolder;
 
   constructor(
     @Inject(CONFIG) config: ConfigHolder,
@@ -68,6 +71,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     private readonly alerts: AlertRepository,
     private readonly log: NotificationRepository,
     private readonly outbox: Outbox,
+    private readonly overrides: OverrideRepository,
   ) {
     this.claims = new Coalescer(
       (ids) => this.log.claimMany(ids, STALE_SENDING_MS),
@@ -79,6 +83,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       (id) => this.log.sent(id),
       { exclusive: false },
     );
+    this.config = config;
     this.routing = routingFor(config.get(), `http://${settings.host}:${settings.port}`);
     this.notifiers = buildNotifiers(config.get(), clock);
     config.onChange((c) => {
@@ -122,6 +127,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     try {
       const now = this.clock.now();
       const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
+      if (this.routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(this.routing, now, await loadOnCall(this.config.get(), this.overrides, now))));
       await this.outbox.enqueue(ids);
     } catch (err) {
       this.logger.warn({ err }, 'alert dispatch failed');

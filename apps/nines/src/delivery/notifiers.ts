@@ -4,6 +4,7 @@ import { parseDuration } from '../../../../libs/common/src/duration';
 import { EmailNotifier } from '../../../../libs/notify/src/email.notifier';
 import type { Notifier } from '../../../../libs/notify/src/notification';
 import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
+import { personReceiver } from '../../../../libs/alerting/src/routing-config';
 import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
 
 /** One notifier per (receiver, channel), rebuilt on every config load. */
@@ -28,6 +29,14 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
         { from: r.email.from, subjectPrefix: r.email.subject_prefix },
       ));
     }
+  }
+  // People paged by an escalation policy: by email (their other methods come with their receivers).
+  for (const p of c.raw.people) {
+    if (!p.email || !smtp) continue;
+    out.set(`${personReceiver(p.name)}/email`, new EmailNotifier(
+      { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
+      [p.email],
+    ));
   }
   // The weekly report goes through the same outbox and queue as alerts, to reports.weekly.to.
   const weekly = c.raw.reports.weekly;

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { AuditRepository } from '../../../../libs/access/src/audit.repository';
 import { SessionRepository } from '../../../../libs/access/src/session.repository';
 import { TokenRepository } from '../../../../libs/access/src/token.repository';
+import { OverrideRepository } from '../../../../libs/oncall/src/override.repository';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
@@ -35,6 +36,7 @@ const REPOSITORIES: Provider[] = [
   onDataSource(SloAlertStateRepository),
   onDataSource(TokenRepository),
   onDataSource(AuditRepository),
+  onDataSource(OverrideRepository),
   onDataSource(SessionRepository),
   { provide: AlertRepository, useFactory: (ds: DataSource, clock: Clock) => new AlertRepository(ds, clock), inject: [DATA_SOURCE, CLOCK] },
 ];

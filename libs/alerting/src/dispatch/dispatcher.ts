@@ -7,6 +7,8 @@ import { alertFields, type AlertRowBase } from '../alert-row';
 import type { FiringAlert } from '../inhibit';
 import type { RoutingConfig } from '../routing-config';
 import { escalationDue, planEscalation } from './escalation';
+import { dueItems, escalationItems } from '../../../oncall/src/escalation';
+import { planPolicyPages } from './policy-escalation';
 import { planFlush } from './flush';
 import { groupsToJoin, notifies } from './grouping';
 import type { DispatchIncident, GroupMember } from './member';
@@ -123,7 +125,8 @@ export class AlertDispatcher {
     await m.query(
       `update alert_groups set last_flush_at = $2, last_hash = $3, next_flush_at = $4,
          first_firing_at = case when $5 then coalesce(first_firing_at, $2) else null end,
-         escalated_at = case when $5 then escalated_at else null end
+         escalated_at = case when $5 then escalated_at else null end,
+         escalation_sent_until = case when $5 then escalation_sent_until else null end
        where key = $1`,
       [key, toDate(now), plan.hash, toDate(plan.nextFlushAt), plan.firing],
     );
@@ -167,6 +170,59 @@ export class AlertDispatcher {
         if (!plan) continue;
         ids.push(...(await this.insertOutbox(m, plan.rows, g.key, firstFiringAt)));
         await m.query('update alert_groups set escalated_at = $2 where key = $1', [g.key, toDate(now)]);
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Groups whose route names an escalation policy: the policy's items due since the last pass are
+   * paged (outbox rows with ids from the item), each on the incident timeline and in the audit log,
+   * in one transaction; everything acknowledged stops the policy for this firing.
+   */
+  async escalatePolicies(routing: RoutingConfig, now: number, onCall: (schedule: string, at: number) => string | null): Promise<string[]> {
+    if (!routing.policies.size) return [];
+    return this.ds.transaction(async (m) => {
+      const groups: { key: string; route_id: string; group_labels: Record<string, string>; first_firing_at: Date; sent_until: Date | null }[] = await m.query(
+        `select key, route_id, group_labels, first_firing_at, escalation_sent_until as sent_until from alert_groups
+          where first_firing_at is not null and (escalation_sent_until is null or escalation_sent_until < $1) for update skip locked`,
+        [toDate(now)],
+      );
+      const ids: string[] = [];
+      for (const g of groups) {
+        const policyName = routing.routesById.get(g.route_id)?.escalationPolicy;
+        const policy = policyName ? routing.policies.get(policyName) : undefined;
+        if (!policy) continue;
+        const firstFiringAt = toMs(g.first_firing_at);
+        const due = dueItems(escalationItems(policy, firstFiringAt, routing.people, onCall), g.sent_until ? toMs(g.sent_until) : undefined, now);
+        if (!due.length) continue;
+        const members: GroupMember[] = (
+          await m.query(`select ${MEMBER_COLUMNS} from alert_group_members gm join alerts a on a.fingerprint = gm.fingerprint where gm.group_key = $1 and a.state = 'firing'`, [g.key])
+        ).map(toMember);
+        if (!members.length) continue;
+        const { incidents, suppressed } = await this.suppression(m, members, routing, now);
+        const page = planPolicyPages({ key: g.key, policy: policy.name, groupLabels: g.group_labels, members, suppressed, incidents, firstFiringAt, due, routing, now, issuedAt: this.clock.now() });
+        if (page.stopped) {
+          await m.query(`update alert_groups set escalation_sent_until = 'infinity' where key = $1`, [g.key]);
+          continue;
+        }
+        ids.push(...(await this.insertOutbox(m, page.rows, g.key, firstFiringAt)));
+        const incidentIds = [...new Set(members.map((a) => a.incidentId).filter((x): x is number => x !== undefined))] as number[];
+        for (const st of page.steps) {
+          for (const id of incidentIds) {
+            await m.query(`insert into incident_timeline (incident_id, at, kind, message, details) values ($1, $2, 'escalation', $3, $4)`, [
+              id,
+              toDate(now),
+              st.message,
+              JSON.stringify({ policy: policy.name, item: st.item, receiver: st.receiver ?? null, channels: st.channels }),
+            ]);
+          }
+          await m.query(`insert into audit_log (actor, role, action, target, after) values ('nines', 'system', 'escalation.page', $1, $2)`, [
+            g.key,
+            JSON.stringify({ policy: policy.name, item: st.item, message: st.message, receiver: st.receiver ?? null, channels: st.channels, incidents: incidentIds }),
+          ]);
+        }
+        await m.query('update alert_groups set escalation_sent_until = $2 where key = $1', [g.key, toDate(now)]);
       }
       return ids;
     });
