@@ -5,14 +5,14 @@ import { RedisConnections, reconnectOnError } from './redis';
 const sentinel = { kind: 'sentinel' as const, sentinels: [{ host: '127.0.0.1', port: 26379 }, { host: '127.0.0.1', port: 26380 }], master: 'nines', sentinelPassword: 'sentinel-pw', password: 'data-pw' };
 
 describe('RedisConnections: every connection follows the Sentinels', () => {
-  it('asks the Sentinels for the master, with both passwords, a failover detector and a bounded Sentinel retry', () => {
+  it('asks the Sentinels for the master, with both passwords and a bounded Sentinel retry, without ioredis\' failover detector', () => {
     const o = new RedisConnections(sentinel, 'nines-a').optionsFor('main', { maxRetriesPerRequest: 2 });
     assert.deepEqual(o.sentinels, [{ host: '127.0.0.1', port: 26379 }, { host: '127.0.0.1', port: 26380 }]);
     assert.equal(o.name, 'nines');
     assert.equal(o.role, 'master');
     assert.equal(o.sentinelPassword, 'sentinel-pw');
     assert.equal(o.password, 'data-pw');
-    assert.equal(o.failoverDetector, true);
+    assert.equal(o.failoverDetector, false, 'its +switch-master disconnect can end a reconnecting connection for good');
     assert.equal(o.connectionName, 'nines-a-main');
     assert.equal(typeof o.sentinelRetryStrategy, 'function');
     assert.ok([1, 5, 50, 1000].every((n) => (o.sentinelRetryStrategy!(n) as number) <= 2000), 'asks again within 2 s');

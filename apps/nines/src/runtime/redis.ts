@@ -29,11 +29,11 @@ export function endpointOptions(endpoint: RedisEndpoint): RedisOptions {
     // but reports every round as an error; the connection's own retryStrategy covers the master).
     sentinelRetryStrategy: retry,
     sentinelCommandTimeout: 2000,
-    // Subscribe to +switch-master on the Sentinels: a connection still open to a master that was
-    // demoted (a partition, a manual SENTINEL FAILOVER) reconnects at once instead of on the next
-    // READONLY. Its Sentinel connections come back every 5 s if a Sentinel restarts.
-    failoverDetector: true,
-    sentinelReconnectStrategy: () => 5000,
+    // Not ioredis' failoverDetector (5.11): its disconnect on +switch-master races a reconnect
+    // already under way and leaves the connection closed for good ("Connection is closed." from
+    // then on: 5 runs in 6 with 12 connections and a SIGKILLed master). Redis drops a demoted
+    // master's clients itself, and READONLY/UNBLOCKED above catch one that lingers.
+    failoverDetector: false,
   };
 }
 
@@ -158,13 +158,15 @@ export async function askSentinels(ep: Extract<RedisEndpoint, { kind: 'sentinel'
         commandTimeout: 3000,
         connectionName: 'nines-sentinel-check',
       });
-      client.on('error', () => undefined);
+      // connect() rejects with "Connection is closed."; the error event says why (ECONNREFUSED, …).
+      let cause: Error | undefined;
+      client.on('error', (e: Error) => (cause ??= e));
       try {
         await client.connect();
         const r = (await client.call('SENTINEL', 'get-master-addr-by-name', ep.master)) as [string, string] | null;
         return { ok: true as const, master: r ? { host: r[0], port: Number(r[1]) } : null };
       } catch (err) {
-        const e = err as { code?: string; message?: string };
+        const e = (cause ?? err) as { code?: string; message?: string };
         return { ok: false as const, auth: /NOAUTH|WRONGPASS|invalid password|AUTH/i.test(e.message ?? ''), reason: e.code ?? e.message ?? 'error' };
       } finally {
         client.disconnect();
