@@ -113,16 +113,6 @@ export async function waitForSentinelsReady(g: SentinelGroup, password?: string,
   }
 }
 
-/** The master the Sentinels name now (asked of each until one answers). */
-export async function currentMaster(g: SentinelGroup, password?: string): Promise<number | undefined> {
-  for (const s of g.sentinels) {
-    const out = await redisCli(s.port, ['SENTINEL', 'get-master-addr-by-name', g.masterName], password).catch(() => '');
-    const port = Number(out.trim().split('\n')[1]);
-    if (port) return port;
-  }
-  return undefined;
-}
-
 /** Resolves once a majority of the Sentinels name `port` as the master (after a failover). */
 export async function waitForMaster(g: SentinelGroup, port: number, password?: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
