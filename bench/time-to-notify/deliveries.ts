@@ -76,7 +76,7 @@ export async function runDeliveries(env: Env, opts: { count: number; nodeArgs?: 
   const nines = await startNines({ dir: env.dir, dbName: 'bench_time_to_notify_deliveries', config, roles: 'worker', boundSeconds: env.boundSeconds, nodeArgs: opts.nodeArgs });
   const pg = new Client({ connectionString: nines.databaseUrl });
   await pg.connect();
-  const producer = new NotificationQueue(new RedisConnections(REDIS_URL, 'bench'), pino({ level: 'warn' }));
+  const producer = new NotificationQueue(new RedisConnections({ kind: 'url', url: REDIS_URL }, 'bench'), pino({ level: 'warn' }));
   try {
     env.receiver.deliveries = 0;
     env.receiver.deliveryIds.clear();

@@ -286,7 +286,7 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
     });
     const sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const queue = new NotificationQueue(new RedisConnections(`redis://127.0.0.1:${redisPort}`, 'test'), pino({ level: 'silent' }));
+    const queue = new NotificationQueue(new RedisConnections({ kind: 'url', url: `redis://127.0.0.1:${redisPort}` }, 'test'), pino({ level: 'silent' }));
     try {
       for (const [ids, receiver] of [[backlog, 'hanging'], [[probe], 'fast']] as const)
         await sql.query(
@@ -523,7 +523,7 @@ describe('a worker stopped while a receiver hangs gives its lane backlog back at
               'pending', now() from unnest($1::text[]) as id`,
       [ids],
     );
-    const queue = new NotificationQueue(new RedisConnections(`redis://127.0.0.1:${env.redisPort}`, 'test'), pino({ level: 'silent' }));
+    const queue = new NotificationQueue(new RedisConnections({ kind: 'url', url: `redis://127.0.0.1:${env.redisPort}` }, 'test'), pino({ level: 'silent' }));
     try {
       assert.ok(await queue.enqueue(ids));
     } finally {

@@ -25,7 +25,8 @@ export function writeConfig(yaml: string): string {
 export async function startNinesProcess(opts: {
   configPath: string;
   databaseUrl: string;
-  redisUrl: string;
+  /** Nines' own Redis; leave it out and pass REDIS_SENTINELS/REDIS_SENTINEL_MASTER in env instead. */
+  redisUrl?: string;
   roles?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
@@ -37,7 +38,7 @@ export async function startNinesProcess(opts: {
       ...process.env,
       NINES_CONFIG: opts.configPath,
       DATABASE_URL: opts.databaseUrl,
-      REDIS_URL: opts.redisUrl,
+      ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
       NINES_PORT: '0',
       NINES_ROLES: opts.roles ?? 'api,prober,worker',
       NINES_LOG_LEVEL: 'debug',

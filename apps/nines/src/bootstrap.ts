@@ -59,7 +59,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
       c.secrets.push(ackKey);
     }
   });
-  const redisConnections = new RedisConnections(settings.redisUrl, `nines-${settings.instanceId}`);
+  const redisConnections = new RedisConnections(settings.redis, `nines-${settings.instanceId}`);
   const redis = await redisConnections.main();
 
   // Keep the target registry in step with the config; runs before any other reload listener.
@@ -112,7 +112,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   }
   const addr = app.getHttpServer().address();
   const url = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : `http://${settings.host}:${settings.port}`;
-  logger.info({ url, roles: [...settings.roles], config: settings.configPath, instance: settings.instanceId, targets: config.get().targets.length }, 'nines started');
+  logger.info({ url, roles: [...settings.roles], config: settings.configPath, instance: settings.instanceId, targets: config.get().targets.length, redis: redisConnections.describe() }, 'nines started');
 
   let stopped = false;
   return {

@@ -5,7 +5,7 @@ import { DrillRepository } from '../../../libs/incidents/src/drill.repository';
 import { secretScrubber } from '../../../libs/common/src/secrets';
 import { loadConfigFile } from '../../../libs/config/src/config-holder';
 import { ConfigError, formatIssues } from '../../../libs/config/src/errors';
-import { readSettings, SettingsError } from '../../../libs/config/src/settings';
+import { describeRedis, readSettings, SettingsError } from '../../../libs/config/src/settings';
 import { createDataSource, ensureDatabase, initializeDataSource, migrate } from '../../../libs/storage/src/database';
 import { startNines } from './bootstrap';
 import { whereToLook } from './runtime/where-to-look';
@@ -33,6 +33,7 @@ commands:
   help                       this text
 
 environment: NINES_CONFIG, NINES_PORT (9797), NINES_HOST (127.0.0.1), DATABASE_URL, REDIS_URL,
+             REDIS_PASSWORD, REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_PASSWORD,
              NINES_ROLES, NINES_LOG_LEVEL, NINES_INSTANCE_ID`;
 
 /** Prints a failure as one line (what, and how to fix it) and exits; never a stack trace. */
@@ -40,7 +41,7 @@ function die(err: unknown): never {
   if (err instanceof ConfigError) {
     process.stderr.write(`${formatIssues(err.issues)}\n`);
   } else if (err instanceof DependencyError) {
-    process.stderr.write(`nines: ${err.message}: ${err.hint}\n`);
+    process.stderr.write(`nines: ${secretScrubber.scrub(`${err.message}: ${err.hint}`)}\n`);
   } else if (err instanceof SettingsError) {
     process.stderr.write(`nines: ${err.message}\n`);
   } else {
@@ -113,8 +114,9 @@ async function start(): Promise<void> {
   const settings = readSettings();
   const logger = createLogger({ level: settings.logLevel });
   if (settings.configPathWasDefault && settings.configPath !== 'nines.yaml') logger.info(`no nines.yaml here: using ${settings.configPath}`);
+  for (const notice of settings.notices) logger.warn(notice);
   const running = await startNines(settings, logger);
-  process.stderr.write(`${whereToLook(running.url, settings.roles).join('\n')}\n`);
+  process.stderr.write(`${whereToLook(running.url, settings.roles, { redis: describeRedis(settings.redis) }).join('\n')}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -80,3 +80,13 @@ describe('SecretScrubber', () => {
     assert.equal(s.scrub(`${token}X`), `${token}X`, 'a longer word is not a token');
   });
 });
+
+describe('SecretScrubber: pinned secrets', () => {
+  it('keeps secrets pinned from the environment when the config set is replaced', () => {
+    const s = new SecretScrubber();
+    s.pin(['sentinel-pass-1']);
+    s.setSecrets(['config-secret']);
+    s.setSecrets(['other-config-secret']);
+    assert.equal(s.scrub('auth sentinel-pass-1 / config-secret / other-config-secret'), 'auth *** / config-secret / ***');
+  });
+});

@@ -41,11 +41,27 @@ export function secretsOfUrl(raw: string): string[] {
 
 export class SecretScrubber {
   private secrets: string[] = [];
+  private given: string[] = [];
+  private readonly pinned = new Set<string>();
 
   /** Replaces the known secret set (on config load and reload). Short values would mask noise. */
   setSecrets(values: Iterable<string>): void {
+    this.given = [...values];
+    this.rebuild();
+  }
+
+  /**
+   * Adds secrets that hold for the life of the process (the environment's: Redis and Sentinel
+   * passwords); a later setSecrets from a config reload keeps them.
+   */
+  pin(values: Iterable<string>): void {
+    for (const v of values) this.pinned.add(v);
+    this.rebuild();
+  }
+
+  private rebuild(): void {
     const uniq = new Set<string>();
-    for (const v of values) if (v && v.length >= 3) uniq.add(v);
+    for (const v of [...this.pinned, ...this.given]) if (v && v.length >= 3) uniq.add(v);
     // Longest first so a secret containing another is masked whole.
     this.secrets = [...uniq].sort((a, b) => b.length - a.length);
   }

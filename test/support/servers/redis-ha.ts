@@ -113,6 +113,17 @@ export async function waitForSentinelsReady(g: SentinelGroup, password?: string,
   }
 }
 
+/** Resolves once a majority of the Sentinels name `port` as the master (after a failover). */
+export async function waitForMaster(g: SentinelGroup, port: number, password?: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const named = await Promise.all(g.sentinels.map((s) => redisCli(s.port, ['SENTINEL', 'get-master-addr-by-name', g.masterName], password).catch(() => '')));
+    if (named.filter((o) => Number(o.trim().split('\n')[1]) === port).length > g.sentinels.length / 2) return;
+    if (Date.now() > deadline) throw new Error(`the Sentinels did not promote 127.0.0.1:${port} in time (they name: ${named.map((o) => o.trim().replace('\n', ':')).join(', ')})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export interface RedisCluster {
   nodes: RedisNode[];
   addresses: string[];

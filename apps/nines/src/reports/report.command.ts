@@ -49,7 +49,7 @@ export async function weeklyReport(args: string[]): Promise<void> {
       return;
     }
     const logger = createLogger({ level: 'error', destination: process.stderr });
-    const redis = new RedisConnections(settings.redisUrl, 'nines-cli');
+    const redis = new RedisConnections(settings.redis, 'nines-cli');
     const queue = new NotificationQueue(redis, logger);
     // A command must not hang on Redis: after 5 s the rows are left to a worker's relay.
     const timed = { enqueue: (ids: string[]) => Promise.race([queue.enqueue(ids), new Promise<false>((res) => setTimeout(() => res(false), 5000).unref())]) };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
@@ -10,7 +10,8 @@ import { Outbox } from '../../../../libs/notify/src/outbox';
 import { toDate } from '../../../../libs/common/src/time';
 import { duePeriod, weeklyOptions, WeeklyReporter } from '../../../../libs/reports/src/weekly-report';
 import { JobName, QUEUE_PREFIX, QueueName, SchedulerId } from '../delivery/queues';
-import { CLOCK, CONFIG, LOGGER, SETTINGS } from '../runtime/tokens';
+import type { RedisConnections } from '../runtime/redis';
+import { CLOCK, CONFIG, LOGGER, REDIS_CONNECTIONS, SETTINGS } from '../runtime/tokens';
 
 export type SendDueOutcome = { outcome: 'sent'; week: string; notificationIds: string[] } | { outcome: 'already-sent'; week: string } | { outcome: 'not-scheduled' };
 
@@ -31,6 +32,7 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @Inject(CONFIG) private readonly config: ConfigHolder,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reporter: WeeklyReporter,
@@ -38,8 +40,7 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined);
+    this.connection = this.connections.queue('reports');
     this.queue = new Queue(QueueName.Reports, { connection: this.connection, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
     this.worker = new Worker(QueueName.Reports, async () => this.sendDue('schedule'), { connection: this.connection, prefix: QUEUE_PREFIX, concurrency: 1 });
@@ -55,7 +56,7 @@ export class WeeklyReportService implements OnApplicationBootstrap, OnApplicatio
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close().catch(() => undefined);
     await this.queue?.close().catch(() => undefined);
-    this.connection?.disconnect();
+    if (this.connection) this.connections.drop(this.connection);
   }
 
   /** Keeps the BullMQ job scheduler in step with reports.weekly (same id from every worker: one scheduler). */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { whereToLook } from './where-to-look';
+import { describeRedis } from '../../../../libs/config/src/settings';
 
 test('an all-roles process names the API, docs, metrics and readiness at its own URL', () => {
   const lines = whereToLook('http://127.0.0.1:9797', new Set(['api', 'prober', 'worker']));
@@ -24,4 +25,12 @@ test('a wildcard listener is shown with the loopback address to open from this m
   assert.match(lines[0], /all addresses; from this machine http:\/\/127\.0\.0\.1:9797/);
   assert.ok(lines.includes('  API      http://127.0.0.1:9797/api/v1/systems'));
   assert.ok(whereToLook('http://[::]:9797', new Set(['api'])).includes('  docs     http://[::1]:9797/docs'));
+});
+
+test('the Redis line names the Sentinel master and Sentinels, or the URL without its password', () => {
+  const sentinel = whereToLook('http://127.0.0.1:9797', new Set(['worker']), { redis: describeRedis({ kind: 'sentinel', sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }], master: 'nines', sentinelPassword: 'sentinel-pw-1', password: 'data-pw-1' }) });
+  assert.equal(sentinel.at(-1), '  redis    Sentinel master "nines" via 10.0.0.1:26379,[::1]:26380');
+  const url = whereToLook('http://127.0.0.1:9797', new Set(['worker']), { redis: describeRedis({ kind: 'url', url: 'redis://:data-pw-1@10.0.0.9:6379/2' }) });
+  assert.equal(url.at(-1), '  redis    redis://:***@10.0.0.9:6379/2');
+  assert.ok(![...sentinel, ...url].some((l) => l.includes('pw-1')));
 });
