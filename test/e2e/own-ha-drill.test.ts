@@ -8,8 +8,7 @@ import { runOwnHaDrill } from '../support/own-ha-drill';
  * PostgreSQL primary fail over. Every alert change reaches the receiver once: none lost, none twice.
  */
 describe("Nines' own HA: replica, Redis master and PostgreSQL primary fail during an alert storm", () => {
-  // In progress (issue 16): runs once REDIS_SENTINELS/REDIS_SENTINEL_MASTER land; until then it cannot pass.
-  it('0 notifications lost, 0 duplicated, probing never stops for long, /readyz names PostgreSQL while it is away', { skip: 'issue 16 in progress: Nines does not read REDIS_SENTINELS yet' }, async () => {
+  it('0 notifications lost, 0 duplicated, probing never stops for long, /readyz names PostgreSQL while it is away', async () => {
     const f = await runOwnHaDrill({ targets: 200, failing: 50, intervalMs: 1000, log: (l) => console.log(`drill: ${l}`) });
     const { logs, ...figures } = f;
     console.log(`drill figures: ${JSON.stringify(figures)}`);

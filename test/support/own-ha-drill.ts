@@ -131,7 +131,7 @@ alerting:
   route: { receiver: hook, group_by: [alertname, target], group_wait: 1s, group_interval: 2s, repeat_interval: 1h }
 `);
     const env = { REDIS_SENTINELS: sentinel.sentinelAddresses.join(','), REDIS_SENTINEL_MASTER: sentinel.masterName };
-    procs = await Promise.all([0, 1, 2].map(() => startNinesProcess({ configPath: config, databaseUrl, redisUrl: 'redis://127.0.0.1:1', env })));
+    procs = await Promise.all([0, 1, 2].map(() => startNinesProcess({ configPath: config, databaseUrl, env })));
     await waitFor(
       'every target up',
       async () => (await getJson<{ targets: unknown[] }>(`${procs[0].url}/api/v1/targets?state=up`)).body.targets?.length === names.length + CANARIES.length,

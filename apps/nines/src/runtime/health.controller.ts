@@ -39,7 +39,7 @@ export class HealthController {
     const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer within 2 s')), 2000).unref())]);
     const reason = (err: unknown) => {
       const e = err as { code?: string; message?: string };
-      return secretScrubber.scrub(e?.code && /^E[A-Z]+$/.test(e.code) ? e.code : (e?.message ?? String(err)).split('\n')[0].slice(0, 200));
+      return secretScrubber.scrub(e?.code && /^E[A-Z]+$/.test(e.code) && e.code !== 'ENOPRIMARY' ? e.code : (e?.message ?? String(err)).split('\n')[0].slice(0, 200));
     };
     const [pg, redis] = await Promise.allSettled([within(this.ds.query('select 1')), within(this.redis.ping())]);
     const dependencies = {
