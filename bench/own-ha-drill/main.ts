@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     results.push({ load_before: load, ...figures });
     console.log(`\nrun ${r + 1}/${runs} (load ${load.toFixed(2)}): ${targets} targets, ${failing} failing at once, probes every ${intervalMs} ms, 3 replicas`);
     console.log(`  notifications expected ${f.expected}, delivered ${f.delivered}; lost ${f.lost.length}; duplicated ${f.duplicated.length} (webhook ids seen twice: ${f.duplicateWebhookIds})`);
+    console.log(`  false alarms (probes timed out on a starved machine; not duplicates): ${f.falseAlarms.length}${f.falseAlarms.length ? ` e.g. ${f.falseAlarms.slice(0, 3).join('; ')}` : ''}`);
     console.log(`  longest gap between two probes of one target: ${f.longestProbeGap.ms} ms (${f.longestProbeGap.target})`);
     console.log(`  delivering again (failover -> firing notification of a target broken at that moment):`);
     console.log(`    replica killed (SIGKILL)          ${f.deliveringAgainMs.replicaKilled} ms`);

@@ -17,6 +17,7 @@ describe("Nines' own HA: replica, Redis master and PostgreSQL primary fail durin
     assert.equal(f.duplicateWebhookIds, 0);
     assert.equal(f.badSignatures, 0);
     assert.equal(f.delivered, f.expected);
+    if (f.falseAlarms.length) console.log(`drill: ${f.falseAlarms.length} false alarms from probes timing out on a loaded machine (not asserted): ${f.falseAlarms.slice(0, 5).join('; ')}`);
     assert.equal(f.readyzDuringPostgresOutage.status, 503);
     assert.match(JSON.stringify(f.readyzDuringPostgresOutage.body), /"postgres":"down: /);
     // Probing goes on through every failover: no target waits more than the replica takeover
