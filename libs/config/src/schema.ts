@@ -3,7 +3,7 @@ import { parseDuration } from '../../common/src/duration';
 import { durationField, hostPort } from '../../probes/src/drivers/fields';
 import { bucketList, latencyBucket } from '../../slo/src/latency-buckets';
 import { cronError } from './cron';
-import { parseMatcher } from './matchers';
+import { describeMatcherError, parseMatchers } from './matchers';
 
 /**
  * The YAML shape of PRODUCT.md. Every object is strict: a typo is an error, never silently ignored.
@@ -17,8 +17,8 @@ export const LAYERS = ['access', 'proxy', 'gateway', 'service', 'registry', 'coo
 const labels = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names must match [A-Za-z_][A-Za-z0-9_]*'), z.string());
 
 const matcher = z.string().superRefine((s, ctx) => {
-  const m = parseMatcher(s);
-  if (typeof m === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: m });
+  const m = parseMatchers(s);
+  if ('error' in m) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a matcher list: ${describeMatcherError(m.error)}` });
 });
 
 const timezone = z.string().refine(

@@ -56,7 +56,7 @@ describe('a silence request is bounded by limits.labels', () => {
   });
 
   it('refuses a regex RE2 cannot compile, naming the matcher', () => {
-    assert.match(refusal(['system="db"', 'a=~"(x)\\\\1"'])!, /matchers\[1\]: has an invalid regular expression .*no backreferences or lookaround/);
+    assert.match(refusal(['system="db"', 'a=~"(x)\\\\1"'])!, /matchers\[1\]: is not a matcher list: at column 4: invalid regular expression .*no backreferences or lookaround/);
   });
 
   it('refuses times no database can store', () => {
