@@ -20,7 +20,7 @@ function refusal(matchers: unknown[], limits = LIMITS): string | undefined {
 }
 
 describe('a silence must not match everything (Alertmanager: at least one matcher must not match the empty string)', () => {
-  for (const ms of [['alertname=~".*"'], ['foo=""'], ['alertname=~".*"', 'foo=""'], ['team=~"db|"'], ['x=~"(a)?"']]) {
+  for (const ms of [['a=""', 'b=~".*"'], ['{a="",b=~".*"}'], ['alertname=~".*"'], ['foo=""'], ['alertname=~".*"', 'foo=""'], ['team=~"db|"'], ['x=~"(a)?"']]) {
     it(`refuses ${ms.join(', ')}`, () => {
       assert.match(refusal(ms) ?? 'accepted', /at least one matcher must not match the empty string/);
     });
@@ -45,6 +45,11 @@ describe('a silence must not match everything (Alertmanager: at least one matche
 });
 
 describe('a silence request is bounded by limits.labels', () => {
+  it('counting each matcher of a list written in one text', () => {
+    assert.match(refusal(['{a="1",b="2"}', 'c="3",d="4"'])!, /matchers: has 4 matchers; at most 3 are allowed/);
+    assert.equal(refusal(['{a="1",b="2"}', 'c="3"']), undefined);
+  });
+
   it('in the number of matchers', () => {
     assert.match(refusal(['a="1"', 'b="2"', 'c="3"', 'd="4"'])!, /matchers: has 4 matchers; at most 3 are allowed \(limits\.labels\.count\)/);
   });
