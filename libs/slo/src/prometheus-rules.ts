@@ -190,13 +190,15 @@ function slothGroups(def: SloDefinition, sel: Selection): RuleGroup[] {
     { name: `sloth-slo-meta-recordings-${slothId}`, rules: meta },
   ];
   const alerts: Record<string, unknown>[] = [];
+  // Sloth makes each SLO name its alert; without one, a name of its own keeps promtool's duplicate-rule lint quiet.
+  const alertName = (def.promRules?.alerting || undefined)?.name ?? `${SLO_ALERT_NAME}_${slothId.replace(/[^a-zA-Z0-9_]/g, '_')}`;
   for (const severity of ['page', 'ticket'] as const) {
     const opts = alertOptions(def, severity);
     const mine = pairs.filter((p) => p.severity === severity);
     if (!opts || !mine.length) continue;
     const above = (ms: number, burn: number) => `max(slo:sli_error:ratio_rate${promModelDuration(ms)}${id} > (${burn} * ${budget})) without (sloth_window)`;
     alerts.push({
-      alert: (def.promRules?.alerting || undefined)?.name ?? SLO_ALERT_NAME,
+      alert: alertName,
       expr: `${mine.map((p) => `(\n    ${above(p.shortMs, p.burn)}\n    and\n    ${above(p.longMs, p.burn)}\n)`).join('\nor\n')}\n`,
       labels: { ...opts.labels, sloth_severity: severity },
       annotations: {

@@ -50,6 +50,7 @@ describe('style: sloth writes Sloth\'s names and labels', () => {
   it('two alerts, page and ticket, each the "or" of its pairs, short window first', () => {
     const alerts = sloth('30d')[2].rules;
     assert.deepEqual(alerts.map((a) => a.labels?.sloth_severity), ['page', 'ticket']);
+    assert.equal(alerts[0].alert, 'SLOBurnRate_svc01_slo1', 'without alerting.name, a name of its own per SLO');
     assert.deepEqual(thresholds(alerts[0].expr), ['5m>14.4', '1h>14.4', '30m>6', '6h>6']);
     assert.deepEqual(thresholds(alerts[1].expr), ['2h>3', '1d>3', '6h>1', '3d>1']);
     assert.match(alerts[0].expr, /> \(14\.4 \* 0\.0009999999999999432\)\) without \(sloth_window\)/);
