@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTinyHttp, type TinyHttp } from '../support/servers/processes';
 import { timedProbe } from '../support/servers/probe';
-import { KAFKA_EXPORTER, NODE_EXPORTER } from '../support/servers/recorded-exporters';
+import { KAFKA_EXPORTER, NODE_EXPORTER, recordedPages } from '../support/servers/recorded-exporters';
 
 const probe = (fields: Record<string, unknown>) => timedProbe('exporter', fields, 2000).then((r) => r.obs);
 
@@ -17,7 +17,21 @@ describe('exporter driver against recorded exporter pages served over HTTP', () 
         res.writeHead(status, { 'content-type': type });
         res.end(body);
       };
+      const recorded = recordedPages().find((p) => req.url === `/recorded/${encodeURIComponent(p.name)}`);
+      if (recorded) {
+        res.writeHead(200, { 'content-type': recorded.contentType });
+        return res.end(recorded.body);
+      }
       switch (req.url) {
+        case '/space-before-brace':
+          return send(200, '# HELP metric A summary.\n  # TYPE metric summary\nmetric { quantile="1.0" } 8.3e-05\nmetric_sum 1\nmetric_count 2\n');
+        case '/late-type':
+          return send(200, 'up 1\nfoo 1\n# TYPE foo gauge\n');
+        case '/bad-utf8':
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          return res.end(Buffer.concat([Buffer.from('up 1\nfoo{a="'), Buffer.from([0xc3, 0x28]), Buffer.from('"} 1\n')]));
+        case '/openmetrics-as-text':
+          return send(200, 'foo 1 1712345678.5\n# EOF\n');
         case '/node/metrics':
           return send(200, NODE_EXPORTER);
         case '/kafka/metrics':
@@ -51,6 +65,23 @@ describe('exporter driver against recorded exporter pages served over HTTP', () 
     const om = await probe({ url: `${srv.origin}/openmetrics`, conditions: ['kafka_consumergroup_lag{consumergroup="billing"} > 10000'] });
     assert.equal(om.up, false);
     assert.match(om.reason!, /partition="2",topic="orders"\} = 48210/);
+  });
+
+  test('every recorded real exporter page is read whole, as Prometheus scrapes it', async () => {
+    for (const page of recordedPages()) {
+      const obs = await probe({ url: `${srv.origin}/recorded/${encodeURIComponent(page.name)}`, conditions: [] });
+      assert.equal(obs.up, true, `${page.name}: ${obs.reason}`);
+      assert.ok((obs.details as { series: number }).series > 5, page.name);
+    }
+  });
+
+  test('a space before the brace and an indented # TYPE are fine; a malformed line fails with its number', async () => {
+    const ok = await probe({ url: `${srv.origin}/space-before-brace`, conditions: ['metric{quantile="1.0"} > 1'] });
+    assert.equal(ok.up, true, ok.reason);
+    assert.equal(ok.warning, undefined);
+    assert.equal((await probe({ url: `${srv.origin}/late-type` })).reason, 'not Prometheus metrics: line 3: TYPE line for foo after its sample foo (TYPE must come before the family\'s first sample)');
+    assert.equal((await probe({ url: `${srv.origin}/bad-utf8` })).reason, 'not Prometheus metrics: line 2: invalid UTF-8');
+    assert.match((await probe({ url: `${srv.origin}/openmetrics-as-text` })).reason!, /^not Prometheus metrics: line 1: expected a timestamp in integer milliseconds/);
   });
 
   test('garbage, errors and dead ports are failed probes', async () => {

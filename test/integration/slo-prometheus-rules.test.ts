@@ -157,3 +157,55 @@ describe('exported Prometheus rules fire and stay quiet where the built-in engin
     });
   }
 });
+
+describe('style: sloth rules fire where the built-in engine does, and pass promtool (Sloth users)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-slo-sloth-'));
+  const slothDef = slo({ name: 'shop', selector: { labels: { team: 'shop' } }, objective: 99, window: '30d', prometheus_rules: { style: 'sloth', service: 'shop-svc', alerting: { name: 'ShopSLO' } } });
+  const rulesFile = join(dir, 'sloth-rules.yml');
+  writeFileSync(rulesFile, prometheusRules([{ def: slothDef, selection }]));
+  const ids = { sloth_id: 'shop-svc-shop', sloth_service: 'shop-svc', sloth_slo: 'shop' };
+
+  it('promtool check rules accepts Sloth-style files: 30d, 7d, 28d, custom windows, alerting off', async () => {
+    const variants = [
+      slothDef,
+      slo({ name: 'week', window: '7d', prometheus_rules: { style: 'sloth', service: 'web' } }),
+      slo({ name: 'fourweeks', window: '28d', prometheus_rules: { style: 'sloth', service: 'web', alerting: { page: false } } }),
+      slo({ name: 'custom', window: '30d', prometheus_rules: { style: 'sloth', service: 'web', windows: [{ long: '30m', short: '2m', burn: 14.4 }, { long: '36h', short: '3h', burn: 1 }] } }),
+      slo({ name: 'quiet', window: 'month', prometheus_rules: { style: 'sloth', service: 'web', alerting: false } }),
+      slo({ name: 'nines-custom', window: '7d', prometheus_rules: { style: 'nines', windows: [{ long: '2h', short: '10m', burn: 6 }] } }),
+    ];
+    const file = join(dir, 'all.yml');
+    writeFileSync(file, prometheusRules(variants.map((d) => ({ def: d, selection: selectSeries(d.selector, reg) }))));
+    const r = await run('promtool', ['check', 'rules', file]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /SUCCESS: \d+ rules found/);
+  });
+
+  for (const s of SCENARIOS) {
+    it(s.name, async () => {
+      const src = history(s);
+      // promtool compares every alert of a name at once: page and ticket share one.
+      const tests = s.checks.map((c) => {
+        const got = builtIn(src, c.at);
+        return {
+          eval_time: `${c.at}m`,
+          alertname: 'ShopSLO',
+          exp_alerts: (['page', 'ticket'] as const)
+            .filter((severity) => got.some((g) => g.startsWith(`${severity} `)))
+            .map((severity) => ({
+              exp_labels: { ...ids, sloth_severity: severity },
+              exp_annotations: {
+                summary: 'shop-svc shop SLO error budget burn rate is over expected.',
+                title: `(${severity}) shop-svc shop SLO error budget burn rate is too fast.`,
+              },
+            })),
+        };
+      });
+      const testFile = join(dir, `${s.name.replace(/\W+/g, '-')}.test.yml`);
+      const input_series = Array.from({ length: TARGETS }, (_, t) => ({ series: `probe_success{target="t${String(t).padStart(2, '0')}",kind="http"}`, values: seriesValues(s, t) }));
+      writeFileSync(testFile, stringify({ rule_files: [rulesFile], evaluation_interval: '1m', tests: [{ interval: '1m', input_series, alert_rule_test: tests }] }, { lineWidth: 0 }));
+      const r = await run('promtool', ['test', 'rules', testFile]);
+      assert.equal(r.code, 0, r.out);
+    });
+  }
+});

@@ -3,7 +3,7 @@ import { parseDuration } from '../../common/src/duration';
 import { durationField, hostPort } from '../../probes/src/drivers/fields';
 import { bucketList, latencyBucket } from '../../slo/src/latency-buckets';
 import { cronError } from './cron';
-import { parseMatcher } from './matchers';
+import { describeMatcherError, parseMatchers } from './matchers';
 
 /**
  * The YAML shape of PRODUCT.md. Every object is strict: a typo is an error, never silently ignored.
@@ -17,8 +17,8 @@ export const LAYERS = ['access', 'proxy', 'gateway', 'service', 'registry', 'coo
 const labels = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names must match [A-Za-z_][A-Za-z0-9_]*'), z.string());
 
 const matcher = z.string().superRefine((s, ctx) => {
-  const m = parseMatcher(s);
-  if (typeof m === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: m });
+  const m = parseMatchers(s);
+  if ('error' in m) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a matcher list: ${describeMatcherError(m.error)}` });
 });
 
 const timezone = z.string().refine(
@@ -95,6 +95,40 @@ const target = z
 
 const calendarWindow = z.enum(['week', 'month', 'quarter']);
 
+// One alert of the exported rules: extra labels and annotations, or false to leave it out.
+const ruleAlert = z.union([z.literal(false), z.object({ labels: labels.optional(), annotations: z.record(z.string(), z.string()).optional() }).strict()]);
+
+/** How GET /api/v1/slos/prometheus-rules writes an SLO (PRODUCT.md "SLO rules for Sloth users"). */
+const prometheusRules = z
+  .object({
+    style: z.enum(['nines', 'sloth']).default('nines'),
+    service: name.optional(),
+    alerting: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a metric-style name like SLOBurnRate').optional(),
+            labels: labels.optional(),
+            annotations: z.record(z.string(), z.string()).optional(),
+            page: ruleAlert.optional(),
+            ticket: ruleAlert.optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    windows: z
+      .array(
+        z
+          .object({ long: positiveDuration, short: positiveDuration, burn: z.number().positive('must be above 0'), severity: z.enum(['page', 'ticket']).optional() })
+          .strict()
+          .refine((w) => (parseDuration(w.short) ?? 0) < (parseDuration(w.long) ?? 0), { message: 'short must be shorter than long', path: ['short'] }),
+      )
+      .nonempty('needs at least one window pair, or leave windows out for the defaults')
+      .optional(),
+  })
+  .strict();
+
 export const sloSchema = z
   .object({
     name,
@@ -132,6 +166,7 @@ export const sloSchema = z
       .strict()
       .default({}),
     labels: labels.optional(),
+    prometheus_rules: prometheusRules.optional(),
   })
   .strict();
 

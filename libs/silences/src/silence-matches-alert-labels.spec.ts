@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMatcher, isSilenced } from './silence';
+import { formatMatcher } from '../../config/src/matchers';
+import { isSilenced } from './silence';
 
 const billing = { matchers: [{ name: 'system', op: '=' as const, value: 'billing' }] };
 const warnings = { matchers: [{ name: 'severity', op: '=~' as const, value: 'warning|info' }, { name: 'team', op: '!=' as const, value: 'db' }] };

@@ -20,7 +20,7 @@ function refusal(matchers: unknown[], limits = LIMITS): string | undefined {
 }
 
 describe('a silence must not match everything (Alertmanager: at least one matcher must not match the empty string)', () => {
-  for (const ms of [['alertname=~".*"'], ['foo=""'], ['alertname=~".*"', 'foo=""'], ['team=~"db|"'], ['x=~"(a)?"']]) {
+  for (const ms of [['a=""', 'b=~".*"'], ['{a="",b=~".*"}'], ['alertname=~".*"'], ['foo=""'], ['alertname=~".*"', 'foo=""'], ['team=~"db|"'], ['x=~"(a)?"']]) {
     it(`refuses ${ms.join(', ')}`, () => {
       assert.match(refusal(ms) ?? 'accepted', /at least one matcher must not match the empty string/);
     });
@@ -45,6 +45,11 @@ describe('a silence must not match everything (Alertmanager: at least one matche
 });
 
 describe('a silence request is bounded by limits.labels', () => {
+  it('counting each matcher of a list written in one text', () => {
+    assert.match(refusal(['{a="1",b="2"}', 'c="3",d="4"'])!, /matchers: has 4 matchers; at most 3 are allowed/);
+    assert.equal(refusal(['{a="1",b="2"}', 'c="3"']), undefined);
+  });
+
   it('in the number of matchers', () => {
     assert.match(refusal(['a="1"', 'b="2"', 'c="3"', 'd="4"'])!, /matchers: has 4 matchers; at most 3 are allowed \(limits\.labels\.count\)/);
   });
@@ -56,7 +61,7 @@ describe('a silence request is bounded by limits.labels', () => {
   });
 
   it('refuses a regex RE2 cannot compile, naming the matcher', () => {
-    assert.match(refusal(['system="db"', 'a=~"(x)\\\\1"'])!, /matchers\[1\]: has an invalid regular expression .*no backreferences or lookaround/);
+    assert.match(refusal(['system="db"', 'a=~"(x)\\\\1"'])!, /matchers\[1\]: is not a matcher list: at column 4: invalid regular expression .*no backreferences or lookaround/);
   });
 
   it('refuses times no database can store', () => {

@@ -1,7 +1,7 @@
 import { DomainError } from '../../common/src/errors';
 import { parseTime } from '../../common/src/time';
 import type { LabelLimits } from '../../config/src/label-set';
-import { matches, matchesAll, parseMatcher, type Matcher } from '../../config/src/matchers';
+import { describeMatcherError, matches, matchesAll, parseMatchers, type Matcher } from '../../config/src/matchers';
 
 /** A silence as stored: it mutes every alert its matchers select, from startsAt until endsAt or until expired. */
 export interface Silence {
@@ -40,12 +40,18 @@ export function validateSilence(body: unknown, now: number, limits: SilenceLimit
   else if (b.matchers.length > limits.count) issues.push({ field: 'matchers', reason: `has ${b.matchers.length} matchers; at most ${limits.count} are allowed (limits.labels.count)` });
   else
     b.matchers.forEach((t, i) => {
-      const m = typeof t !== 'string' ? 'must be a string' : t.length > limits.name_length + limits.value_length + 8 ? `is ${t.length} characters long; too long for a label name and value within limits.labels` : parseMatcher(t);
-      if (typeof m === 'string') issues.push({ field: `matchers[${i}]`, reason: m });
-      else if (m.name.length > limits.name_length) issues.push({ field: `matchers[${i}]`, reason: `label name is ${m.name.length} characters long; at most ${limits.name_length} are allowed (limits.labels.name_length)` });
-      else if (m.value.length > limits.value_length) issues.push({ field: `matchers[${i}]`, reason: `value is ${m.value.length} characters long; at most ${limits.value_length} are allowed (limits.labels.value_length)` });
-      else matchers.push(m);
+      // One text may hold several matchers (`{a="1",b="2"}`), as Alertmanager reads it.
+      const parsed = typeof t !== 'string' ? 'must be a string' : t.length > limits.count * (limits.name_length + limits.value_length + 8) ? `is ${t.length} characters long; too long for matchers within limits.labels` : parseMatchers(t);
+      if (typeof parsed === 'string') return void issues.push({ field: `matchers[${i}]`, reason: parsed });
+      if ('error' in parsed) return void issues.push({ field: `matchers[${i}]`, reason: `is not a matcher list: ${describeMatcherError(parsed.error)}` });
+      for (const m of parsed.matchers) {
+        if (m.name.length > limits.name_length) issues.push({ field: `matchers[${i}]`, reason: `label name is ${m.name.length} characters long; at most ${limits.name_length} are allowed (limits.labels.name_length)` });
+        else if (m.value.length > limits.value_length) issues.push({ field: `matchers[${i}]`, reason: `value is ${m.value.length} characters long; at most ${limits.value_length} are allowed (limits.labels.value_length)` });
+        else matchers.push(m);
+      }
     });
+  if (Array.isArray(b.matchers) && b.matchers.length && !issues.length && !matchers.length) issues.push({ field: 'matchers', reason: 'needs at least one matcher like system="orders-db"' });
+  else if (matchers.length > limits.count) issues.push({ field: 'matchers', reason: `has ${matchers.length} matchers; at most ${limits.count} are allowed (limits.labels.count)` });
   const time = (v: unknown) => (typeof v === 'string' ? parseTime(v) : undefined);
   const startsAt = b.starts_at === undefined ? now : time(b.starts_at);
   const endsAt = b.ends_at === undefined ? undefined : time(b.ends_at);
@@ -81,7 +87,3 @@ export function isSilenced(silences: Pick<Silence, 'matchers'>[], labels: Record
   return silences.some((s) => matchesAll(s.matchers, labels));
 }
 
-/** A matcher as the API shows it: name, operator and the quoted value. */
-export function formatMatcher(m: Matcher): string {
-  return `${m.name}${m.op}"${m.value}"`;
-}

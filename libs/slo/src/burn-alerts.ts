@@ -1,4 +1,5 @@
 import type { AlertSpec } from '../../alerting/src/alert';
+import { defaultAlertWindows } from './alert-windows';
 import { humanDuration } from './numbers';
 import { DAY, HOUR, MINUTE } from './window';
 
@@ -27,14 +28,22 @@ export interface AlertPair {
 /**
  * Multi-window, multi-burn-rate alerts (Google SRE workbook, ch. 5): each pair fires when both
  * its long and its short window burn faster than the factor; the short window makes it resolve
- * soon after the errors stop.
+ * soon after the errors stop. The share of the budget each pair may burn comes from Sloth's
+ * window spec for the SLO's period (alert-windows.ts): the workbook's 2%, 5%, 10%, 10% for 28
+ * and 30 days, Sloth's 8%, 12.5%, 20%, 42% for 7 days.
  */
-export const ALERT_PAIRS: AlertPair[] = [
-  { severity: 'page', long: '1h', short: '5m', budgetFraction: 0.02 },
-  { severity: 'page', long: '6h', short: '30m', budgetFraction: 0.05 },
-  { severity: 'ticket', long: '1d', short: '2h', budgetFraction: 0.1 },
-  { severity: 'ticket', long: '3d', short: '6h', budgetFraction: 0.1 },
-];
+export function alertPairs(windowDays: number): (AlertPair & { factor: number })[] {
+  return defaultAlertWindows(windowDays).map((w) => ({
+    severity: w.severity,
+    long: w.long as BurnWindow,
+    short: w.short as BurnWindow,
+    budgetFraction: w.budgetFraction,
+    factor: +w.burn.toPrecision(12),
+  }));
+}
+
+/** The 30-day pairs (the workbook's). */
+export const ALERT_PAIRS: AlertPair[] = alertPairs(30).map(({ factor: _f, ...p }) => p);
 
 export const windowMs = (w: BurnWindow) => BURN_WINDOWS.find((x) => x.label === w)!.ms;
 
@@ -54,8 +63,7 @@ export interface PairDecision extends AlertPair {
 }
 
 export function decidePairs(burns: BurnRates, windowDays: number): PairDecision[] {
-  return ALERT_PAIRS.map((p) => {
-    const factor = burnFactor(p, windowDays);
+  return alertPairs(windowDays).map(({ factor, ...p }) => {
     const longBurn = burns[p.long];
     const shortBurn = burns[p.short];
     const firing = longBurn !== null && shortBurn !== null && longBurn > factor && shortBurn > factor;

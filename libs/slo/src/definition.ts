@@ -30,7 +30,18 @@ export interface SloDefinition {
   timezone: string;
   exclude: SloExclusions;
   labels: Record<string, string>;
+  /** How the exported Prometheus rules write this SLO; absent: Nines' style and defaults. */
+  promRules?: PromRulesOptions;
   source: 'config' | 'api';
+}
+
+export type RuleAlertOptions = false | { labels?: Record<string, string>; annotations?: Record<string, string> };
+
+export interface PromRulesOptions {
+  style: 'nines' | 'sloth';
+  service?: string;
+  alerting?: false | { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; page?: RuleAlertOptions; ticket?: RuleAlertOptions };
+  windows?: { long: string; short: string; burn: number; severity?: 'page' | 'ticket' }[];
 }
 
 /** The YAML shape (config `slos:` entries and the API's POST body), after schema validation. */
@@ -44,6 +55,7 @@ export interface RawSlo {
   timezone: string;
   exclude: { drills: boolean; maintenance: boolean; silenced: boolean; maintenance_windows?: string[] };
   labels?: Record<string, string>;
+  prometheus_rules?: PromRulesOptions;
 }
 
 const CALENDAR = new Set(['week', 'month', 'quarter']);
@@ -74,6 +86,7 @@ export function toDefinition(raw: RawSlo, source: SloDefinition['source']): SloD
     timezone: raw.timezone,
     exclude: { drills: raw.exclude.drills, maintenance: raw.exclude.maintenance, silenced: raw.exclude.silenced, maintenanceWindows: raw.exclude.maintenance_windows ?? [] },
     labels: raw.labels ?? {},
+    ...(raw.prometheus_rules ? { promRules: raw.prometheus_rules } : {}),
     source,
   };
 }

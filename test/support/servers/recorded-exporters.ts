@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 /**
  * Exporter pages for the exporter driver's integration test. NODE_EXPORTER was recorded from
  * prometheus-node-exporter (Debian, filesystem/loadavg/meminfo collectors; trimmed to a few
@@ -89,3 +92,35 @@ kafka_consumergroup_lag{consumergroup="billing",partition="0",topic="orders"} 12
 kafka_consumergroup_lag{consumergroup="billing",partition="1",topic="orders"} 0
 kafka_consumergroup_lag{consumergroup="billing",partition="2",topic="orders"} 48210
 `;
+
+/**
+ * Whole pages recorded from real exporters on 127.0.0.1 (test/support/servers/recorded/), each
+ * with the Content-Type it was served with: Prometheus 2.42, Alertmanager 0.25 and
+ * blackbox_exporter 0.23 (Debian bookworm packages; their own /metrics and a blackbox /probe), and
+ * prom-client 15.1 (Nines' metrics library) asked for OpenMetrics, with exemplars.
+ */
+export interface RecordedPage {
+  name: string;
+  contentType: string;
+  body: Buffer;
+}
+
+const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+export function recordedPages(): RecordedPage[] {
+  // Compiled tests run from dist/: find the sources by walking up to the repository root.
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  const at = join(dir, 'test/support/servers/recorded');
+  const page = (name: string, file: string, contentType: string) => ({ name, contentType, body: readFileSync(join(at, file)) });
+  return [
+    page('prometheus', 'prometheus-2.42.txt', TEXT),
+    page('alertmanager', 'alertmanager-0.25.txt', TEXT),
+    page('blackbox_exporter', 'blackbox-exporter-0.23.txt', TEXT),
+    page('blackbox_exporter probe', 'blackbox-exporter-0.23-probe.txt', TEXT),
+    page('prom-client (OpenMetrics)', 'prom-client-15.1.openmetrics.txt', OPENMETRICS),
+    { name: 'node_exporter', contentType: TEXT, body: Buffer.from(NODE_EXPORTER) },
+    { name: 'kafka_exporter', contentType: TEXT, body: Buffer.from(KAFKA_EXPORTER) },
+  ];
+}

@@ -73,7 +73,7 @@ test('a metric with no series at all is a warning, not a silent pass', () => {
   assert.equal(obs.warning, 'no series for node_lod1');
 });
 
-test('exposition edge cases: escaped quotes, NaN and ±Inf, timestamps, OpenMetrics # EOF and exemplars', () => {
+test('exposition edge cases: escaped quotes, NaN and ±Inf, timestamps; OpenMetrics timestamps, # EOF and exemplars', () => {
   const text = [
     '# a free comment',
     '# HELP weird_label A label with \\"quotes\\" in its help',
@@ -81,10 +81,6 @@ test('exposition edge cases: escaped quotes, NaN and ±Inf, timestamps, OpenMetr
     'ratio NaN',
     'upper{le="+Inf"} +Inf',
     'lower -Inf',
-    'requests_total{code="200"} 1027 # {trace_id="KOO5S4vxi0o"} 0.67',
-    'tz 3 1712345678.123',
-    '# EOF',
-    'this line is after EOF and ignored',
   ].join('\n');
   assert.equal(evaluateConditions(text, ['weird_label{msg="say \\"hi\\"\\nbye",path="C:\\\\dir\\\\"} == 1']).up, false);
   assert.equal(evaluateConditions(text, ['ratio != 0']).up, false); // NaN != 0, as in PromQL
@@ -92,14 +88,16 @@ test('exposition edge cases: escaped quotes, NaN and ±Inf, timestamps, OpenMetr
   assert.equal(evaluateConditions(text, ['ratio == NaN']).up, false);
   assert.equal(evaluateConditions(text, ['upper >= +Inf']).reason, 'upper{le="+Inf"} = +Inf (upper >= +Inf)');
   assert.equal(evaluateConditions(text, ['lower < -1e300']).up, false);
-  assert.equal(evaluateConditions(text, ['requests_total > 1000']).up, false);
-  assert.equal(evaluateConditions(text, ['tz == 3']).up, false);
+  const om = ['# TYPE requests counter', 'requests_total{code="200"} 1027 # {trace_id="KOO5S4vxi0o"} 0.67', '# TYPE tz gauge', 'tz 3 1712345678.123', '# EOF', ''].join('\n');
+  assert.equal(evaluateConditions(om, ['requests_total > 1000'], 'openmetrics').up, false);
+  assert.equal(evaluateConditions(om, ['tz == 3'], 'openmetrics').up, false);
+  assert.match(evaluateConditions(`${om}after 1\n`, [], 'openmetrics').reason!, /line 6: unexpected data after # EOF/);
 });
 
 test('garbage bodies fail the probe', () => {
-  assert.match(evaluateConditions('<html><body>Bad Gateway</body></html>', []).reason!, /^not Prometheus metrics: line 1: not a metric line/);
+  assert.match(evaluateConditions('<html><body>Bad Gateway</body></html>', []).reason!, /^not Prometheus metrics: line 1: expected a metric name/);
   assert.match(evaluateConditions('up{job="x" 1', []).reason!, /^not Prometheus metrics: line 1: /);
-  assert.match(evaluateConditions('up 1\nup one\n', []).reason!, /^not Prometheus metrics: line 2: bad value "one" for up$/);
+  assert.match(evaluateConditions('up 1\nup one\n', []).reason!, /^not Prometheus metrics: line 2: invalid value "one" for up/);
   assert.match(evaluateConditions('{"status":"ok"}', []).reason!, /^not Prometheus metrics/);
   assert.equal(evaluateConditions('', []).reason, 'no metrics in the response');
   assert.equal(evaluateConditions('# HELP only comments\n', []).reason, 'no metrics in the response');

@@ -5,7 +5,7 @@ import type { Observation } from '../observation';
 import { compileUserRegex, type UserRegex, type UserRegexError } from '../../../common/src/user-regex';
 import { httpUrl } from './fields';
 import { fetchText } from './http-request';
-import { ExpositionError, formatSeries, formatValue, parseExposition, parseValue, type Sample } from './prometheus-text';
+import { ExpositionError, formatOfContentType, formatSeries, formatValue, parseExposition, parseValue, type ExpositionFormat, type Sample } from './prometheus-text';
 
 /**
  * A condition describes a PROBLEM: `kafka_topic_partition_under_replicated_partition > 0` reads
@@ -129,10 +129,10 @@ export interface Violation {
  * condition whose metric has no series at all is a warning (a renamed metric would otherwise
  * make the check pass silently).
  */
-export function evaluateConditions(text: string, conditions: string[]): Observation {
+export function evaluateConditions(body: string | Uint8Array, conditions: string[], format: ExpositionFormat = 'text'): Observation {
   let samples: Sample[];
   try {
-    samples = parseExposition(text).samples;
+    samples = parseExposition(body, format).samples;
   } catch (err) {
     if (err instanceof ExpositionError) return { up: false, reason: `not Prometheus metrics: ${err.message}` };
     throw err;
@@ -158,14 +158,22 @@ export function evaluateConditions(text: string, conditions: string[]): Observat
   return obs;
 }
 
+/** Large exporters (kube-state-metrics, big Kafka clusters) print several MiB; more is a misconfiguration. */
+export const MAX_EXPOSITION = 32 << 20;
+
 export async function probeExporter(spec: ExporterSpec, ctx: ProbeContext): Promise<Observation> {
   const r = await fetchText(spec.url, ctx, 'metrics', {
     tlsVerify: spec.tls_verify,
     // Text formats only: the protobuf format would be unreadable here.
     headers: { accept: 'application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1' },
+    maxBody: MAX_EXPOSITION,
   });
   if (!r.ok) return { up: false, reason: r.reason, httpStatus: r.status };
-  return { ...evaluateConditions(r.text, spec.conditions), httpStatus: r.res.status };
+  // A cut body could end in a line that still parses ("12" of "12345"): never read one.
+  if (r.res.truncated) return { up: false, reason: `metrics page is larger than ${MAX_EXPOSITION / (1 << 20)} MiB`, httpStatus: r.res.status };
+  // The raw bytes, so invalid UTF-8 is refused as Prometheus refuses it; the parser as the Content-Type says.
+  const format = formatOfContentType(r.res.headers['content-type']);
+  return { ...evaluateConditions(r.res.body, spec.conditions, format), httpStatus: r.res.status };
 }
 
 export const exporterDriver: ProbeDriver<ExporterSpec> = {

@@ -25,6 +25,8 @@ export interface HttpResponse {
   body: Buffer;
   /** Earliest expiry in the served certificate chain, epoch seconds (https only). */
   certExpiry?: number;
+  /** The body was longer than maxBody and was cut there. */
+  truncated?: boolean;
 }
 
 /**
@@ -79,14 +81,15 @@ export function httpRequest(url: URL, opts: HttpRequestOptions): Promise<HttpRes
         if (isHttps) certExpiry = earliestExpiry((res.socket as TLSSocket).getPeerCertificate?.(true));
         const chunks: Buffer[] = [];
         let size = 0;
+        let truncated = false;
         res.on('data', (c: Buffer) => {
           if (size < maxBody) {
             chunks.push(c);
             size += c.length;
-          }
+          } else truncated = true;
         });
         res.on('end', () => {
-          const response = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, maxBody), certExpiry };
+          const response = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, maxBody), certExpiry, truncated: truncated || size > maxBody };
           observe?.(response, url);
           resolve(response);
         });
