@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccessModule } from './access/access.module';
 import { AlertingModule } from './alerting/alerting.module';
+import { ConsoleModule } from './console/console.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -38,6 +39,7 @@ export class AppModule {
         SloModule.register(roles),
         ReportsModule.register(roles),
         MaintenanceModule.register(roles),
+        ConsoleModule.register(roles),
       ],
     };
   }
