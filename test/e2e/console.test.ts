@@ -144,7 +144,7 @@ alerting:
     await shots(page, 'overview');
   });
 
-  it('a PostgreSQL failover shows on the overview without a reload, in order: pg1 down, then pg2 primary', async () => {
+  it('a PostgreSQL failover shows on the overview without a reload, in order: pg1 down and no primary, then pg2 primary', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     // In the page: every distinct (primary, pg1's role) the db card shows, with when it showed it.
     await page.evaluate(`(() => {
@@ -162,6 +162,8 @@ alerting:
     })()`);
     const t0 = Date.now();
     await pg.stopServer(pg.primaryPort);
+    // The operator (or Patroni) promotes once the primary is seen gone: the page shows that first.
+    await page.locator('[data-system="db"] [data-member="pg1"] [data-role]').filter({ hasText: /^down/ }).waitFor({ timeout: 20_000 });
     await pg.promoteReplica();
     await page.locator('[data-system="db"] [data-primary]').filter({ hasText: 'pg2' }).waitFor({ timeout: 30_000 });
     const seen: { at: number; primary: string; pg1: string }[] = await page.evaluate('window.__seen');
@@ -169,7 +171,7 @@ alerting:
     assert.equal(seen[0].primary, 'pg1');
     const pg1Down = seen.findIndex((s) => s.pg1.startsWith('down'));
     const pg2Primary = seen.findIndex((s) => s.primary === 'pg2');
-    assert.ok(pg1Down >= 0 && pg1Down <= pg2Primary, `pg1 shown down before (or with) pg2 as primary: ${JSON.stringify(seen)}`);
+    assert.ok(pg1Down >= 0 && pg1Down < pg2Primary, `pg1 shown down before pg2 as primary: ${JSON.stringify(seen)}`);
     // When Nines recorded the promotion (the commit's transaction time) and when the page showed it.
     const { rows } = await sql.query(`select kind, member, recorded_at from events where system = 'db' and kind in ('leader_changed', 'promoted', 'member_down') and recorded_at >= $1 order by id`, [new Date(t0 - 1000)]);
     const promoted = rows.find((r) => r.kind === 'leader_changed' || r.kind === 'promoted');
@@ -178,6 +180,83 @@ alerting:
     console.log(`failover on the overview: recorded ${new Date(promoted.recorded_at).toISOString()} (${promoted.kind}), shown ${shownAfter} ms later (goal 2000 ms); states seen: ${seen.map((s) => `${s.primary || '-'}/${s.pg1}`).join(' → ')}`);
     assert.ok(shownAfter < 10_000, `shown ${shownAfter} ms after it was recorded`);
     await page.locator('[data-system="db"] [data-incident]').waitFor({ timeout: 10_000 });
+    assert.deepEqual(errors, []);
+  });
+
+  it('the incident page: timeline with RTO and its uncertainty; acknowledging from the page stops the repeats; a note lands on the timeline and in the audit log', async () => {
+    // From the overview's card, as a person would: no reload.
+    await page.locator('[data-system="db"] [data-incident]').click();
+    await page.waitForURL(/\/incidents\/\d+$/);
+    const id = Number(new URL(page.url()).pathname.split('/').pop());
+    assert.equal(await page.evaluate('window.__sameDocument'), true, 'followed the link without a reload');
+    await page.locator('ol.timeline li[data-kind="new_primary_elected"]').waitFor({ timeout: 20_000 });
+    const rto = page.locator('[data-measure="rto"] .v');
+    await waitFor('RTO measured on the page', async () => (await rto.textContent()) !== '—', 30_000, 250);
+    const rtoText = `${await rto.textContent()} ${await page.locator('[data-measure="rto"] .u').nth(1).textContent()}`;
+    const kinds = await page.locator('ol.timeline li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    console.log(`incident ${id}: RTO ${rtoText}; timeline ${kinds.join(' → ')}`);
+    assert.ok(kinds.indexOf('detected') < kinds.indexOf('new_primary_elected'), 'detected before the new primary');
+    assert.match(rtoText, /±/, 'the RTO shows its uncertainty');
+
+    // Repeats of the db group arrive every 2 s until the incident is acknowledged.
+    const dbHits = () => hooks.hitsOn('/hook').filter((h) => h.json?.group_labels?.system === 'db' && h.json?.status === 'firing');
+    const before = dbHits().length;
+    await waitFor('two more notifications of the db group (repeats)', () => dbHits().length >= before + 2, 20_000, 100);
+    await shots(page, 'incident');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('#ack');
+    await page.locator('[data-acknowledged]').filter({ hasText: 'by' }).waitFor();
+    const ackedAt = Date.now();
+    await page.locator('ol.timeline li[data-kind="acknowledged"]').waitFor();
+    await new Promise((r) => setTimeout(r, 6000));
+    const late = dbHits().filter((h) => h.at > ackedAt + 1000);
+    console.log(`repeats of the db group: ${dbHits().filter((h) => h.at <= ackedAt).length} before the ack, ${late.length} in the 5 s after it (repeat_interval 2s)`);
+    assert.equal(late.length, 0, 'no repeat after the acknowledgement');
+
+    await page.fill('#note-text', 'pg1 host lost power; leaving pg2 as primary');
+    await page.click('form.note button[type=submit]');
+    await page.locator('ol.timeline li[data-kind="note"]').filter({ hasText: 'lost power' }).waitFor();
+    const audit = (await sql.query(`select action, target, after from audit_log where target = $1 and action like 'incident.%' order by id`, [String(id)])).rows;
+    assert.deepEqual(audit.map((r) => r.action), ['incident.ack', 'incident.note']);
+    assert.equal(audit[1].after.text, 'pg1 host lost power; leaving pg2 as primary');
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(errors, []);
+  });
+
+  it('alerts: routing shown; a silence created from the page previews exactly the alert it then mutes, and the repeats stop', async () => {
+    await page.click('nav a[href="/alerts"]');
+    const row = page.locator('tr[data-alert="TargetDown"][data-target="gone"]');
+    await row.waitFor({ timeout: 20_000 });
+    assert.match((await row.locator('td').nth(1).textContent())!, /oncall because default route/);
+    const fingerprint = await row.getAttribute('data-fingerprint');
+    await row.getByRole('button', { name: /^Silence/ }).click();
+    await waitFor('the form filled with the alert\'s matchers', async () => (await page.inputValue('#sil-matchers')) === 'alertname="TargetDown"\ntarget="gone"', 5000, 50);
+    await page.locator('#sil-preview [data-preview-alert]').first().waitFor();
+    const previewed = await page.locator('#sil-preview [data-preview-alert]').evaluateAll((els) => els.map((e) => e.getAttribute('data-preview-alert')));
+    assert.deepEqual(previewed, [fingerprint], 'the preview names exactly the gone TargetDown alert');
+    // A matcher that would mute everything is refused by the preview, as saving would refuse it.
+    await page.fill('#sil-matchers', 'severity=~".*"');
+    await page.locator('#sil-preview .error').filter({ hasText: 'empty string' }).waitFor();
+    await page.fill('#sil-matchers', 'alertname="TargetDown"\ntarget="gone"');
+    await page.locator('#sil-preview [data-preview-alert]').first().waitFor();
+    await page.fill('#sil-comment', 'gone is being decommissioned');
+    const goneHits = () => hooks.hitsOn('/hook').filter((h) => h.json?.status === 'firing' && h.json.alerts?.some((a: any) => a.labels?.target === 'gone'));
+    await waitFor('gone repeats before the silence', () => goneHits().length >= 2, 20_000, 100);
+    await page.click('form.silence-form button[type=submit]');
+    await row.locator('[data-silenced]').waitFor({ timeout: 10_000 });
+    const savedAt = Date.now();
+    const [silence] = (await sql.query(`select id, matchers from silences`)).rows;
+    assert.deepEqual(silence.matchers.map((m: any) => `${m.name}${m.op}"${m.value}"`), ['alertname="TargetDown"', 'target="gone"']);
+    await new Promise((r) => setTimeout(r, 5000));
+    const late = goneHits().filter((h) => h.at > savedAt + 1000);
+    console.log(`repeats for gone: ${goneHits().length - late.length} before the silence, ${late.length} in the 4 s after it (repeat_interval 2s)`);
+    assert.equal(late.length, 0, 'the silenced alert is not sent again');
+    const audit = (await sql.query(`select action, target from audit_log where action like 'silence.%'`)).rows;
+    assert.deepEqual(audit, [{ action: 'silence.create', target: silence.id }]);
+    // Extend from the page: recorded as silence.extend.
+    await page.locator(`tr[data-silence="${silence.id}"] button`).filter({ hasText: '+1 hour' }).click();
+    await waitFor('silence.extend recorded', async () => (await sql.query(`select 1 from audit_log where action = 'silence.extend'`)).rows.length === 1);
+    await shots(page, 'alerts');
     assert.deepEqual(errors, []);
   });
 });

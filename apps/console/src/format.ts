@@ -43,3 +43,8 @@ export function time(iso: string | null | undefined): string {
 export function pct(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`;
 }
+
+/** A timeline instant to the millisecond: failovers happen within a second. */
+export function instant(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 } as Intl.DateTimeFormatOptions);
+}

@@ -12,13 +12,17 @@ export interface LiveState {
   order: string[];
   targets: Map<string, TargetCard>;
   incidents: Map<number, IncidentCard>;
+  /** Per incident, how many changes the stream announced: pages showing it read it again. */
+  touched: Map<number, number>;
+  /** How many silence changes the stream announced. */
+  silences: number;
   /** Bumped on every change, so components re-render. */
   version: number;
   /** What changed last, for the polite live region (screen readers). */
   announcement: string;
 }
 
-let state: LiveState = { connected: false, systems: new Map(), order: [], targets: new Map(), incidents: new Map(), version: 0, announcement: '' };
+let state: LiveState = { connected: false, systems: new Map(), order: [], targets: new Map(), incidents: new Map(), touched: new Map(), silences: 0, version: 0, announcement: '' };
 const listeners = new Set<() => void>();
 let running: AbortController | undefined;
 
@@ -60,15 +64,19 @@ function apply(event: string, data: any): void {
     if (data.recorded_at) (window as any).__ninesLastChange = { recorded_at: data.recorded_at, received_at: Date.now() };
   } else if (event === 'incidents') {
     const incidents = new Map(state.incidents);
+    const touched = new Map(state.touched);
     for (const i of data.incidents as IncidentCard[]) {
       if (i.state === 'open') incidents.set(i.id, i);
       else incidents.delete(i.id);
+      touched.set(i.id, (touched.get(i.id) ?? 0) + 1);
     }
-    set({ incidents });
+    set({ incidents, touched });
   } else if (event === 'targets') {
     const targets = new Map(state.targets);
     for (const t of data.targets as TargetCard[]) targets.set(t.name, t);
     set({ targets });
+  } else if (event === 'silences') {
+    set({ silences: state.silences + 1 });
   } else if (event === 'problem') {
     set({ problem: data.message });
   }

@@ -6,9 +6,11 @@ import { interceptLinks, usePath } from './router';
 import { OverviewPage } from './pages/overview';
 import { SystemPage } from './pages/system';
 import { IncidentPage } from './pages/incident';
+import { AlertsPage } from './pages/alerts';
 
 const NAV: [string, string][] = [
   ['/', 'Overview'],
+  ['/alerts', 'Alerts'],
 ];
 
 function SignInScreen({ oidc, onToken }: { oidc: boolean; onToken: () => void }) {
@@ -54,6 +56,7 @@ function Route({ path, me }: { path: string; me: Me }) {
   const live = useLive();
   let m: RegExpMatchArray | null;
   if (path === '/') return <OverviewPage live={live} />;
+  if (path === '/alerts' || path === '/silences') return <AlertsPage live={live} />;
   if ((m = path.match(/^\/systems\/([^/]+)$/))) return <SystemPage name={decodeURIComponent(m[1])} live={live} />;
   if ((m = path.match(/^\/incidents\/(\d+)$/))) return <IncidentPage id={Number(m[1])} live={live} me={me} />;
   return (

@@ -6,11 +6,9 @@ import { IncidentsService } from './incidents.service';
 import { IncidentTopologyStore } from '../../../../libs/incidents/src/incident-topology-store';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { DataSource } from 'typeorm';
-import type Redis from 'ioredis';
-import type { Logger } from 'pino';
 import { AnnouncingTopologyStore } from '../../../../libs/live/src/announcing-topology-store';
-import { changePublisher } from '../../../../libs/live/src/change-feed';
-import { CONFIG, DATA_SOURCE, LOGGER, REDIS, TOPOLOGY_STORE } from '../runtime/tokens';
+import type { Publish } from '../../../../libs/live/src/change-feed';
+import { CHANGE_FEED, CONFIG, DATA_SOURCE, TOPOLOGY_STORE } from '../runtime/tokens';
 
 /**
  * Where topology commits land: the topology row, its events and the incidents, in one
@@ -18,8 +16,8 @@ import { CONFIG, DATA_SOURCE, LOGGER, REDIS, TOPOLOGY_STORE } from '../runtime/t
  */
 const topologyStore = {
   provide: TOPOLOGY_STORE,
-  useFactory: (ds: DataSource, config: ConfigHolder, redis: Redis, logger: Logger) => new AnnouncingTopologyStore(new IncidentTopologyStore(ds, config), changePublisher(redis, logger)),
-  inject: [DATA_SOURCE, CONFIG, REDIS, LOGGER],
+  useFactory: (ds: DataSource, config: ConfigHolder, publish: Publish) => new AnnouncingTopologyStore(new IncidentTopologyStore(ds, config), publish),
+  inject: [DATA_SOURCE, CONFIG, CHANGE_FEED],
 };
 
 /** Incidents, their timelines, acknowledgements and drills (api); the store topology commits into (api, prober). */
