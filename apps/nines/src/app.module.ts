@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccessModule } from './access/access.module';
 import { AlertingModule } from './alerting/alerting.module';
+import { ConsoleModule } from './console/console.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -42,6 +43,7 @@ export class AppModule {
         MaintenanceModule.register(roles),
         OnCallModule.register(roles),
         HeartbeatsModule.register(roles),
+        ConsoleModule.register(roles),
       ],
     };
   }

@@ -31,7 +31,10 @@ export interface AuditFilter {
 export const AUDIT_ACTIONS = [
   'silence.create',
   'silence.expire',
+  'silence.extend',
   'incident.ack',
+  'incident.note',
+  'incident.resolve',
   'drill.start',
   'drill.stop',
   'config.reload',

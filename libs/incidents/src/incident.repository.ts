@@ -185,6 +185,34 @@ export class IncidentRepository {
     return rows.map((r) => ({ at: r.at.getTime(), kind: r.kind, system: r.system ?? undefined, member: r.member ?? undefined, message: r.message, details: r.details }));
   }
 
+  /** A responder's note on the timeline (the timeline is append-only, so a note is never edited). */
+  async addNote(id: number, by: string, text: string, at: number): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const rows: unknown[] = await m.query('select 1 from incidents where id = $1 for update', [id]);
+      if (!rows.length) return false;
+      await this.appendTimeline(m, id, [{ at, kind: 'note', message: text, details: { by } }]);
+      await m.query('update incidents set updated_at = now() where id = $1', [id]);
+      return true;
+    });
+  }
+
+  /**
+   * Resolved by a person (the systems may still be unhealthy: a known, accepted state). A new bad
+   * event within the reopen window reopens it, as after an automatic resolution.
+   */
+  async resolveByHand(id: number, by: string, at: number, intervalMs: CommitInput['intervalMs']): Promise<'resolved' | 'already' | 'missing'> {
+    return this.ds.transaction(async (m) => {
+      await m.query('select pg_advisory_xact_lock($1)', [INCIDENT_LOCK_ID]);
+      const rows: { state: string }[] = await m.query('select state from incidents where id = $1 for update', [id]);
+      if (!rows.length) return 'missing';
+      if (rows[0].state === 'resolved') return 'already';
+      await m.query(`update incidents set state = 'resolved', resolved_at = $2, updated_at = now() where id = $1`, [id, toDate(at)]);
+      await this.appendTimeline(m, id, [{ at, kind: 'resolved', message: `resolved by ${by}`, details: { by } }]);
+      await this.remeasure(m, id, { intervalMs });
+      return 'resolved';
+    });
+  }
+
   /** Acknowledges an open incident once; later acks are no-ops that return the first. */
   async acknowledge(id: number, by: string, at: number, intervalMs: CommitInput['intervalMs']): Promise<'acknowledged' | 'already' | 'missing'> {
     return this.ds.transaction(async (m) => {

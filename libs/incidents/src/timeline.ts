@@ -13,7 +13,9 @@ export type Milestone =
   | 'resolved'
   | 'reopened'
   | 'impact'
-  | 'root_cause_changed';
+  | 'root_cause_changed'
+  /** A responder's note (console or API). */
+  | 'note';
 
 export interface TimelineEntry {
   at: number;

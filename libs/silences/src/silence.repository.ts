@@ -50,6 +50,16 @@ export class SilenceRepository {
     });
   }
 
+  /** Moves an open silence's end; the row as it was and as it is, or undefined when it is not open. */
+  async extend(id: string, endsAt: number): Promise<{ before: { ends_at: Date }; after: { id: string; starts_at: Date; ends_at: Date } } | undefined> {
+    return this.db.transaction(async (m) => {
+      const rows: { ends_at: Date }[] = await m.query('select ends_at from silences where id = $1 and expired_at is null and ends_at > now() for update', [id]);
+      if (!rows.length) return undefined;
+      const [after] = await m.query('update silences set ends_at = $2 where id = $1 returning id, starts_at, ends_at', [id, toDate(endsAt)]);
+      return { before: rows[0], after };
+    });
+  }
+
   /** Ends a silence now; false when there is no such silence or it was already expired. */
   async expire(id: string): Promise<boolean> {
     return rowsOf(await this.db.query('update silences set expired_at = now() where id = $1 and expired_at is null returning id', [id])).length > 0;

@@ -82,6 +82,20 @@ export function isSilenceId(id: string): boolean {
   return /^[0-9a-f-]{36}$/i.test(id);
 }
 
+/**
+ * Parses matchers as a silence request would and says every problem at once (field and reason),
+ * so a preview refuses exactly what saving would.
+ */
+export function parseSilenceMatchers(texts: unknown, limits: SilenceLimits = DEFAULT_LIMITS): Matcher[] {
+  // The whole request's validation with placeholder times, author and comment: only the matchers' problems can remain.
+  return validateSilence({ matchers: texts, starts_at: '2000-01-01T00:00:00Z', ends_at: '2000-01-01T01:00:00Z', created_by: 'preview', comment: 'preview' }, 0, limits).matchers;
+}
+
+/** The alerts a silence with these matchers would mute: the same test the dispatch applies (isSilenced). */
+export function wouldMute<A extends { labels: Record<string, string> }>(matchers: Matcher[], alerts: A[]): A[] {
+  return alerts.filter((a) => isSilenced([{ matchers }], a.labels));
+}
+
 /** Whether any of these silences mutes an alert with these labels (Alertmanager matching). */
 export function isSilenced(silences: Pick<Silence, 'matchers'>[], labels: Record<string, string>): boolean {
   return silences.some((s) => matchesAll(s.matchers, labels));

@@ -21,6 +21,15 @@ export class TopologyRepository {
     return rows.length ? { topology: rows[0].state, version: Number(rows[0].version), healthy: rows[0].healthy } : { version: 0, healthy: true };
   }
 
+  /** Stored topologies of these systems (all when `systems` is omitted), for the console. */
+  async loadMany(systems?: string[]): Promise<Map<string, StoredTopology>> {
+    const rows: { system: string; state: SystemTopology; version: string; healthy: boolean }[] = await this.ds.query(
+      'select system, state, version, healthy from topology where $1::text[] is null or system = any($1)',
+      [systems ?? null],
+    );
+    return new Map(rows.map((r) => [r.system, { topology: r.state, version: Number(r.version), healthy: r.healthy }]));
+  }
+
   /** The new version, or undefined when another writer moved the row past `expectedVersion`. */
   async compareAndSet(m: EntityManager, w: { system: string; topology: SystemTopology; healthy: boolean; expectedVersion: number }): Promise<number | undefined> {
     const saved: { version: string }[] = await m.query(

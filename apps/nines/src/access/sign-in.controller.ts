@@ -15,13 +15,6 @@ import { SignInService, type SignInAnswer } from './sign-in.service';
 export class SignInController {
   constructor(private readonly signIn: SignInService) {}
 
-  @Get()
-  @Open()
-  @ApiOperation({ summary: 'Who is signed in, with a sign-out button (until the console takes over this page)' })
-  async home(@Req() req: Request, @Res() res: Response) {
-    send(req, res, await this.signIn.home(req));
-  }
-
   @Get('auth/login')
   @Open()
   @ApiOperation({ summary: 'Start signing in: a redirect to the identity provider; ?return_to=/path (a path on this site) is where the browser lands afterwards; 503 while the provider cannot be reached' })

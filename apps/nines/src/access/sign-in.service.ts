@@ -13,7 +13,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import { CLOCK, CONFIG, LOGGER } from '../runtime/tokens';
 import { AccessRefused, RATE_LIMITER } from './access-gate';
 import { CookieSessionAuthenticator, externalBaseOf } from './session.authenticator';
-import { noRolePage, signedInPage, signedOutPage } from './sign-in.pages';
+import { noRolePage } from './sign-in.pages';
 
 /** What a sign-in route answers; the controller writes it (HTML for browsers, JSON otherwise for errors). */
 export type SignInAnswer =
@@ -49,13 +49,6 @@ export class SignInService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  /** `/`: who is signed in, until the console replaces it. */
-  async home(req: Request): Promise<SignInAnswer> {
-    const s = await this.cookies.current(req);
-    if (s && s !== 'unknown') return { kind: 'page', status: 200, html: signedInPage(s.row.name, s.role), cookies: [] };
-    return { kind: 'page', status: 200, html: signedOutPage(!!this.config.get().raw.auth.oidc), cookies: [] };
-  }
 
   async login(req: Request, returnTo: unknown): Promise<SignInAnswer> {
     const oidc = this.config.get().raw.auth.oidc;

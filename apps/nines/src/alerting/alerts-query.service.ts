@@ -10,9 +10,13 @@ import { intervalOf } from '../../../../libs/config/src/config';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
 import { NotificationRepository } from '../../../../libs/notify/src/notification.repository';
 import { formatMatcher } from '../../../../libs/config/src/matchers';
-import { isSilenceId, validateSilence } from '../../../../libs/silences/src/silence';
+import { isSilenceId, isSilenced, parseSilenceMatchers, validateSilence, wouldMute } from '../../../../libs/silences/src/silence';
+import { routingFor } from '../../../../libs/alerting/src/routing-config';
+import { explainRouting } from '../../../../libs/console/src/alert-routing';
+import { parseTime } from '../../../../libs/common/src/time';
 import { SilenceRepository } from '../../../../libs/silences/src/silence.repository';
-import { CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
+import type { Publish } from '../../../../libs/live/src/change-feed';
+import { CHANGE_FEED, CLOCK, CONFIG, DATA_SOURCE } from '../runtime/tokens';
 import type { AlertsQuery, HistoryQuery, NotificationsQuery } from './alerts.schemas';
 
 
@@ -28,14 +32,16 @@ export class AlertQueryService {
     private readonly incidents: IncidentRepository,
     private readonly silenceRepo: SilenceRepository,
     private readonly audit: AuditRepository,
+    @Inject(CHANGE_FEED) private readonly changed: Publish,
   ) {}
 
   async alerts(q: AlertsQuery) {
     const rows = await this.ds.query(
       `select fingerprint, labels, annotations, state, active_at, fired_at, resolved_at, incident_id::int, flapping, jsonb_array_length(flips) as flips_in_window
          from alerts where ($1::text is null or state = $1) and ($2::text is null or alertname = $2) and ($3::text is null or labels->>'system' = $3)
+          and ($5::bigint is null or incident_id = $5)
         order by coalesce(fired_at, active_at, resolved_at) desc nulls last limit $4`,
-      [q.state ?? null, q.alertname ?? null, q.system ?? null, q.limit],
+      [q.state ?? null, q.alertname ?? null, q.system ?? null, q.limit, q.incident ?? null],
     );
     return { alerts: rows };
   }
@@ -68,6 +74,7 @@ export class AlertQueryService {
       target: r.created.id,
       after: { ...r.created, matchers: silence.matchers.map(formatMatcher), created_by: silence.createdBy, comment: silence.comment },
     });
+    this.changed({ kind: 'silences', at: this.clock.now() });
     return r.created;
   }
 
@@ -81,7 +88,58 @@ export class AlertQueryService {
       before: before && { ...before, matchers: before.matchers.map(formatMatcher) },
       after: { id, status: 'expired' },
     });
+    this.changed({ kind: 'silences', at: this.clock.now() });
     return { id, status: 'expired' };
+  }
+
+  /** Alerts pending or firing now, with the routes they take (and why) and the silences muting them. */
+  async activeAlerts() {
+    const [rows, silences] = await Promise.all([this.active(), this.silenceRepo.active(this.clock.now())]);
+    const routing = routingFor(this.config.get(), '');
+    return {
+      alerts: rows.map((a) => ({
+        ...a,
+        routing: explainRouting(routing.root, routing.routesById, a.labels),
+        silenced_by: silences.filter((s) => isSilenced([s], a.labels)).map((s) => s.id),
+      })),
+    };
+  }
+
+  /**
+   * Which current alerts a silence with these matchers would mute, before it is saved: parsed and
+   * matched by the same code as the silence itself (validateSilence, isSilenced).
+   */
+  async previewSilence(texts: unknown) {
+    const list = texts === undefined ? [] : Array.isArray(texts) ? texts : [texts];
+    let matchers;
+    try {
+      matchers = parseSilenceMatchers(list, this.config.get().raw.limits.labels);
+    } catch (err) {
+      // Answered, not refused: saying what saving would refuse is the preview's job.
+      if (err instanceof DomainError && err.code === 'bad_request') return { valid: false, problem: err.message, details: err.details, would_mute: [] };
+      throw err;
+    }
+    const rows = await this.active();
+    return { valid: true, matchers: matchers.map(formatMatcher), active_alerts: rows.length, would_mute: wouldMute(matchers, rows) };
+  }
+
+  async extendSilence(caller: Caller, id: string, body: unknown) {
+    if (!isSilenceId(id)) throw new DomainError('bad_request', 'id must be a silence id (uuid)', { field: 'id' });
+    const b = (body && typeof body === 'object' ? body : {}) as { ends_at?: unknown };
+    const endsAt = typeof b.ends_at === 'string' ? parseTime(b.ends_at) : undefined;
+    if (endsAt === undefined) throw new DomainError('bad_request', 'ends_at: must be an RFC 3339 time', { field: 'ends_at' });
+    if (endsAt <= this.clock.now()) throw new DomainError('bad_request', 'ends_at: must be in the future (to end a silence now, expire it)', { field: 'ends_at' });
+    const r = await this.silenceRepo.extend(id, endsAt);
+    if (!r) throw new DomainError('not_found', `no open silence ${id}`);
+    await this.audit.record(caller, { action: 'silence.extend', target: id, before: { ends_at: r.before.ends_at }, after: { ends_at: r.after.ends_at } });
+    this.changed({ kind: 'silences', at: this.clock.now() });
+    return r.after;
+  }
+
+  private active(): Promise<{ fingerprint: string; labels: Record<string, string>; annotations: Record<string, string>; state: string; active_at: Date | null; fired_at: Date | null; incident_id: number | null }[]> {
+    return this.ds.query(
+      `select fingerprint, labels, annotations, state, active_at, fired_at, incident_id::int from alerts where state in ('pending', 'firing') order by coalesce(fired_at, active_at) desc limit 5000`,
+    );
   }
 
   async notificationLog(q: NotificationsQuery) {
@@ -103,7 +161,10 @@ export class AlertQueryService {
     const r = await this.incidents.acknowledge(id, who, this.clock.now(), (s, m) => intervalOf(this.config.get(), s, m));
     if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
     // The link's signature is the authority; the name is what the person typed.
-    if (r !== 'already') await this.audit.record({ actor: who, role: 'ack-link', address: caller.address }, { action: 'incident.ack', target: String(id), after: { acknowledged_by: who, via: 'ack link' } });
+    if (r !== 'already') {
+      await this.audit.record({ actor: who, role: 'ack-link', address: caller.address }, { action: 'incident.ack', target: String(id), after: { acknowledged_by: who, via: 'ack link' } });
+      this.changed({ kind: 'incident', id, at: this.clock.now() });
+    }
     return { incident: id, acknowledged: true, already_acknowledged: r === 'already' };
   }
 }

@@ -15,7 +15,7 @@ export class AlertsController {
 
   @Get('alerts')
   @NeedsRole('viewer')
-  @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system' })
+  @ApiOperation({ summary: 'Alerts with their current state; filter by state, alertname, system, incident' })
   list(@Query(new Validate(AlertsQuery)) q: AlertsQuery) {
     return this.alerts.alerts(q);
   }
@@ -32,6 +32,28 @@ export class AlertsController {
   @ApiOperation({ summary: 'Silences' })
   silences() {
     return this.alerts.silences();
+  }
+
+  @Get('silences/preview')
+  @NeedsRole('viewer')
+  @ApiOperation({ summary: 'Which pending and firing alerts a silence with these matchers would mute, before saving it: ?matchers=alertname="X"&matchers=… (parsed and matched by the same code as a silence); matchers saving would refuse answer { valid: false, problem }' })
+  previewSilence(@Query('matchers') matchers: unknown) {
+    return this.alerts.previewSilence(matchers);
+  }
+
+  @Post('silences/:id/extend')
+  @NeedsRole('responder')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move an open silence\'s end: { "ends_at": RFC 3339 }; recorded in the audit log' })
+  extendSilence(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown) {
+    return this.alerts.extendSilence(caller, id, body);
+  }
+
+  @Get('alerts/active')
+  @NeedsRole('viewer')
+  @ApiOperation({ summary: 'Pending and firing alerts with their routing (receivers, and the route matchers that chose them) and the silences muting them' })
+  active() {
+    return this.alerts.activeAlerts();
   }
 
   @Post('silences')
@@ -63,7 +85,8 @@ export class AlertsController {
     const id = this.alerts.checkAck(token);
     return `<!doctype html><meta name="viewport" content="width=device-width,initial-scale=1"><title>Acknowledge incident ${id}</title>
 <body style="font-family:sans-serif;padding:24px"><h2>Acknowledge incident ${id}?</h2>
-<form method="post" action="${esc(token)}"><input name="by" placeholder="your name" style="font-size:18px;padding:8px"> <button style="font-size:18px;padding:8px 16px">Acknowledge</button></form></body>`;
+<form method="post" action="${esc(token)}"><input name="by" placeholder="your name" aria-label="your name" style="font-size:18px;padding:8px"> <button style="font-size:18px;padding:8px 16px">Acknowledge</button></form>
+<p><a id="incident" href="/incidents/${id}">Open incident ${id} in the console</a> (signed in) to see its timeline first.</p></body>`;
   }
 
   @Post('ack/:token')

@@ -8,6 +8,7 @@ export const AlertsQuery = z.object({
   state: oneOf('state', ['inactive', 'pending', 'firing', 'resolved']).optional(),
   alertname: z.string().optional(),
   system: z.string().optional(),
+  incident: z.string().regex(/^[1-9][0-9]{0,17}$/, 'incident must be an incident id').transform(Number).optional(),
   limit: limit.default('100'),
 });
 export type AlertsQuery = z.infer<typeof AlertsQuery>;

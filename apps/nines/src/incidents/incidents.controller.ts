@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AckBody, DrillBody, IncidentId, IncidentListQuery } from './incidents.schemas';
+import { AckBody, DrillBody, IncidentId, IncidentListQuery, NoteBody, ResolveBody } from './incidents.schemas';
 import { IncidentsService } from './incidents.service';
 import { Validate } from '../runtime/validate';
 import { CallerOf, NeedsRole } from '../access/requires';
@@ -43,6 +43,22 @@ export class IncidentsController {
   @ApiOperation({ summary: 'Acknowledge an incident; body { "by": "name" } (optional)' })
   ack(@CallerOf() caller: Caller, @Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(AckBody)) body: AckBody) {
     return this.incidents.ack(caller, id, body);
+  }
+
+  @Post('incidents/:id/notes')
+  @NeedsRole('responder')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a note to the timeline: { "text": "…" }; recorded in the audit log' })
+  note(@CallerOf() caller: Caller, @Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(NoteBody)) body: NoteBody) {
+    return this.incidents.note(caller, id, body);
+  }
+
+  @Post('incidents/:id/resolve')
+  @NeedsRole('responder')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resolve an incident by hand (a new failure within 5 minutes reopens it); recorded in the audit log' })
+  resolve(@CallerOf() caller: Caller, @Param('id', new Validate(IncidentId, 'id')) id: number, @Body(new Validate(ResolveBody)) body: ResolveBody) {
+    return this.incidents.resolve(caller, id, body);
   }
 
   @Get('drills')

@@ -15,6 +15,15 @@ export type IncidentListQuery = z.infer<typeof IncidentListQuery>;
 export const AckBody = objectBody({ by: shortText('by').nullish() });
 export type AckBody = z.infer<typeof AckBody>;
 
+export const NoteBody = objectBody({
+  text: z.string({ required_error: 'text is required', invalid_type_error: 'text must be a string of 1 to 4000 characters' }).trim().min(1, 'text is required').max(4000, 'text must be a string of 1 to 4000 characters'),
+  by: shortText('by').nullish(),
+});
+export type NoteBody = z.infer<typeof NoteBody>;
+
+export const ResolveBody = objectBody({ by: shortText('by').nullish() });
+export type ResolveBody = z.infer<typeof ResolveBody>;
+
 export const DrillBody = objectBody({
   system: z.string({ required_error: 'system is required', invalid_type_error: 'system must be a string of at most 200 characters' }).min(1, 'system is required').max(200, 'system must be a string of at most 200 characters'),
   action: z.enum(['start', 'stop'], { errorMap: () => ({ message: 'action must be start or stop' }) }),

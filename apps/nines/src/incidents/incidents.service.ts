@@ -8,8 +8,9 @@ import { intervalOf } from '../../../../libs/config/src/config';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
 import { IncidentQuery, type IncidentView } from '../../../../libs/incidents/src/incident.query';
 import { IncidentRepository } from '../../../../libs/incidents/src/incident.repository';
-import { CLOCK, CONFIG } from '../runtime/tokens';
-import type { AckBody, DrillBody, IncidentListQuery } from './incidents.schemas';
+import type { Publish } from '../../../../libs/live/src/change-feed';
+import { CHANGE_FEED, CLOCK, CONFIG } from '../runtime/tokens';
+import type { AckBody, DrillBody, IncidentListQuery, NoteBody, ResolveBody } from './incidents.schemas';
 
 /** Incidents, their timelines, acknowledgements and drills. */
 @Injectable()
@@ -22,6 +23,7 @@ export class IncidentsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ConfigHolder,
     private readonly audit: AuditRepository,
+    @Inject(CHANGE_FEED) private readonly changed: Publish,
   ) {}
 
   async list(q: IncidentListQuery) {
@@ -47,8 +49,34 @@ export class IncidentsService {
     const r = await this.repo.acknowledge(id, who, this.clock.now(), (s, m) => this.intervalOf(s, m));
     if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
     const view = await this.get(id);
-    if (r !== 'already') await this.audit.record(caller, { action: 'incident.ack', target: String(id), before: { acknowledged_at: null }, after: { acknowledged_at: view.acknowledged_at, acknowledged_by: who } });
+    if (r !== 'already') {
+      await this.audit.record(caller, { action: 'incident.ack', target: String(id), before: { acknowledged_at: null }, after: { acknowledged_at: view.acknowledged_at, acknowledged_by: who } });
+      this.changed({ kind: 'incident', id, at: this.clock.now() });
+    }
     return { ...view, already_acknowledged: r === 'already' };
+  }
+
+  /** A note on the timeline, by the caller (or `by` on an open deployment). */
+  async note(caller: Caller, id: number, body: NoteBody) {
+    const who = authenticated(caller) ? caller.actor : (body.by ?? 'api');
+    const at = this.clock.now();
+    if (!(await this.repo.addNote(id, who, body.text, at))) throw new DomainError('not_found', `no incident ${id}`);
+    await this.audit.record(caller, { action: 'incident.note', target: String(id), after: { text: body.text, by: who } });
+    this.changed({ kind: 'incident', id, at });
+    return { incident: id, at: new Date(at).toISOString(), by: who, text: body.text };
+  }
+
+  async resolve(caller: Caller, id: number, body: ResolveBody) {
+    const who = authenticated(caller) ? caller.actor : (body.by ?? 'api');
+    const at = this.clock.now();
+    const r = await this.repo.resolveByHand(id, who, at, (s, m) => this.intervalOf(s, m));
+    if (r === 'missing') throw new DomainError('not_found', `no incident ${id}`);
+    const view = await this.get(id);
+    if (r !== 'already') {
+      await this.audit.record(caller, { action: 'incident.resolve', target: String(id), before: { state: 'open' }, after: { state: 'resolved', resolved_at: view.resolved_at, resolved_by: who } });
+      this.changed({ kind: 'incident', id, at });
+    }
+    return { ...view, already_resolved: r === 'already' };
   }
 
   async drill(caller: Caller, b: DrillBody) {

@@ -17,6 +17,7 @@ import { SloDataRepository } from '../../../../libs/slo/src/slo-data.repository'
 import { MaintenanceRepository } from '../../../../libs/storage/src/maintenance.repository';
 import { ResultRepository } from '../../../../libs/storage/src/result.repository';
 import { StateRepository } from '../../../../libs/storage/src/state.repository';
+import { TopologyRepository } from '../../../../libs/topology/src/topology.repository';
 import { CLOCK, DATA_SOURCE } from './tokens';
 
 /** A repository over the shared DataSource, injected by its class. */
@@ -25,6 +26,7 @@ const onDataSource = <T>(cls: new (ds: DataSource) => T): Provider => ({ provide
 const REPOSITORIES: Provider[] = [
   onDataSource(ResultRepository),
   onDataSource(StateRepository),
+  onDataSource(TopologyRepository),
   onDataSource(NotificationRepository),
   onDataSource(IncidentQuery),
   onDataSource(IncidentRepository),

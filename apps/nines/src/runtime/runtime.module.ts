@@ -5,7 +5,8 @@ import { ConfigReloadService } from './config-reload.service';
 import { ErrorFilter } from './error.filter';
 import { HealthController } from './health.controller';
 import type { Runtime } from './runtime';
-import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, REDIS_CONNECTIONS, SETTINGS, TARGET_IDS } from './tokens';
+import { changePublisher } from '../../../../libs/live/src/change-feed';
+import { CHANGE_FEED, CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, READINESS, REDIS, REDIS_CONNECTIONS, SETTINGS, TARGET_IDS } from './tokens';
 
 /** What every module may inject: the I/O objects built before Nest starts, and config reloads. */
 @Global()
@@ -24,6 +25,7 @@ export class RuntimeModule {
       { provide: READINESS, useValue: rt.readiness },
       { provide: TARGET_IDS, useValue: rt.targetIds },
       { provide: LIVE_STATES, useValue: rt.liveStates },
+      { provide: CHANGE_FEED, useValue: changePublisher(rt.redis, rt.logger) },
     ];
     return {
       module: RuntimeModule,

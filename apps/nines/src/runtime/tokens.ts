@@ -16,3 +16,5 @@ export const RESULT_LISTENERS = Symbol('RESULT_LISTENERS');
 export const TOPOLOGY_STORE = Symbol('TOPOLOGY_STORE');
 /** What happens after topology changes (libs/topology/src/listener.ts TopologyListener). */
 export const TOPOLOGY_LISTENER = Symbol('TOPOLOGY_LISTENER');
+/** Publish: names a change on the Redis change feed for the consoles (libs/live/src/change-feed.ts). */
+export const CHANGE_FEED = Symbol('CHANGE_FEED');
