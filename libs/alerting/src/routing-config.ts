@@ -1,4 +1,6 @@
 import type { NinesConfig } from '../../config/src/config';
+import { receiverChannels } from '../../config/src/receivers';
+import type { Channel } from '../../notify/src/notification';
 import { buildRoute, type Route } from './route';
 import type { InhibitRule } from './inhibit';
 import { compile } from './matchers';
@@ -14,7 +16,9 @@ export interface RoutingConfig {
   ackSecret?: string;
   ackTtlMs: number;
   /** Delivery channels of each receiver: one notification row (and one delivery) per channel. */
-  channels: Map<string, ('email' | 'webhook')[]>;
+  channels: Map<string, Channel[]>;
+  /** `receiver/channel` → the numbers it sends to, one outbox row each (Twilio). */
+  recipients?: Map<string, string[]>;
 }
 
 export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConfig {
@@ -34,7 +38,8 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     externalUrl: (a.external_url ?? fallbackUrl).replace(/\/$/, ''),
     ackSecret: a.ack_secret,
     ackTtlMs: 7 * 86_400_000,
-    channels: new Map(a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]])),
+    channels: new Map(a.receivers.map((r) => [r.name, receiverChannels(r)])),
+    recipients: new Map(a.receivers.flatMap((r) => (r.twilio?.to?.length ? [[`${r.name}/twilio`, r.twilio.to] as [string, string[]]] : []))),
   };
 }
 
