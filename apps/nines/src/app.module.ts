@@ -4,6 +4,7 @@ import { AlertingModule } from './alerting/alerting.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { ProbingModule } from './probing/probing.module';
 import { ReportsModule } from './reports/reports.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ProbingModule.register(roles),
         IngestModule.register(roles),
         IncidentsModule.register(roles),
+        IntegrationsModule.register(roles),
         SloModule.register(roles),
         ReportsModule.register(roles),
         MaintenanceModule.register(roles),
