@@ -23,7 +23,7 @@ export function twilioSmsBody(p: NotificationPayload): string {
  */
 export function twilioCallTwiml(p: NotificationPayload): string {
   const f = firing(p);
-  const spoken = clip(`Nines alert. ${f.length} firing. ${f.map((a) => a.annotations.summary).join('. ')}`.replace(/[_*#<>]/g, ' '), 1500);
+  const spoken = clip(`Nines alert. ${f.length} firing. ${f.map((a) => a.annotations.summary).join('. ')}`.replace(/[_*#]/g, ' '), 1500);
   return `<Response><Say>${xmlEscape(spoken)}</Say><Pause length="1"/><Say>Again. ${xmlEscape(spoken)}</Say><Say>Acknowledge in Nines to stop the pages. Goodbye.</Say></Response>`;
 }
 
