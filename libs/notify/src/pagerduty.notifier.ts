@@ -65,7 +65,7 @@ export class PagerDutyNotifier implements Notifier {
   async send(p: NotificationPayload, signal: AbortSignal): Promise<void> {
     const body = JSON.stringify(pagerdutyEvent(p, this.cfg.routingKey));
     const res = await this.http.send(this.url, { headers: { 'content-type': 'application/json' }, body }, signal);
-    if (res.status === 202 || (res.status >= 200 && res.status < 300)) return;
+    if (res.status >= 200 && res.status < 300) return; // 202: accepted for processing
     const err = jsonObject(res.text);
     const detail = err ? [err.message, ...(Array.isArray(err.errors) ? err.errors : [])].filter(Boolean).join('; ') : undefined;
     throw this.http.fail(this.url, res, detail);

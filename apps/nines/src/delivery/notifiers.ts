@@ -41,7 +41,7 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
     if (r.pagerduty) out.set(`${r.name}/pagerduty`, new PagerDutyNotifier({ routingKey: r.pagerduty.routing_key, ...endpoint(r.pagerduty) }, clock));
     if (r.opsgenie) out.set(`${r.name}/opsgenie`, new OpsgenieNotifier({ apiKey: r.opsgenie.api_key, ...endpoint(r.opsgenie) }, clock));
     if (r.slack) out.set(`${r.name}/slack`, new SlackNotifier({ token: r.slack.token, channel: r.slack.channel, ackButton: !!r.slack.signing_secret, ...endpoint(r.slack) }, clock));
-    if (r.teams) out.set(`${r.name}/teams`, new TeamsNotifier(endpoint(r.teams) as { url: string; allowPrivate: boolean; timeoutMs: number }, clock));
+    if (r.teams) out.set(`${r.name}/teams`, new TeamsNotifier({ ...endpoint(r.teams), url: r.teams.url }, clock));
     if (r.telegram) out.set(`${r.name}/telegram`, new TelegramNotifier({ botToken: r.telegram.bot_token, chatId: r.telegram.chat_id, ...endpoint(r.telegram) }, clock));
     if (r.ntfy) out.set(`${r.name}/ntfy`, new NtfyNotifier({ topic: r.ntfy.topic, token: r.ntfy.token, ...endpoint(r.ntfy), url: r.ntfy.url }, clock));
     if (r.twilio) {
