@@ -7,6 +7,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
 import { OnCallModule } from './oncall/oncall.module';
 import { HeartbeatsModule } from './heartbeats/heartbeats.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { ProbingModule } from './probing/probing.module';
 import { ReportsModule } from './reports/reports.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ProbingModule.register(roles),
         IngestModule.register(roles),
         IncidentsModule.register(roles),
+        IntegrationsModule.register(roles),
         SloModule.register(roles),
         ReportsModule.register(roles),
         MaintenanceModule.register(roles),

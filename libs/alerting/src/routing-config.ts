@@ -4,6 +4,8 @@ import type { PersonDef, PolicyDef } from '../../oncall/src/escalation';
 
 /** The receiver name a person is paged under. */
 export const personReceiver = (name: string) => `person:${name}`;
+import { receiverChannels } from '../../config/src/receivers';
+import type { Channel } from '../../notify/src/notification';
 import { buildRoute, type Route } from './route';
 import type { InhibitRule } from './inhibit';
 import { compile } from './matchers';
@@ -22,7 +24,9 @@ export interface RoutingConfig {
   policies: Map<string, PolicyDef>;
   people: Map<string, PersonDef>;
   /** Delivery channels of each receiver: one notification row (and one delivery) per channel. */
-  channels: Map<string, ('email' | 'webhook')[]>;
+  channels: Map<string, Channel[]>;
+  /** `receiver/channel` → the numbers it sends to, one outbox row each (Twilio). */
+  recipients?: Map<string, string[]>;
 }
 
 export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConfig {
@@ -43,10 +47,11 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     ackSecret: a.ack_secret,
     ackTtlMs: 7 * 86_400_000,
     channels: new Map([
-      ...a.receivers.map((r) => [r.name, [...(r.email ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])]] as [string, ('email' | 'webhook')[]]),
-      // A person paged by a policy: by email through smtp (the other methods come with their receivers).
-      ...c.raw.people.map((p) => [personReceiver(p.name), p.email && c.raw.smtp ? (['email'] as const) : []] as [string, ('email' | 'webhook')[]]),
+      ...a.receivers.map((r) => [r.name, receiverChannels(r)] as [string, Channel[]]),
+      // A person paged by a policy: by email through smtp (their other methods through the matching receivers, later).
+      ...c.raw.people.map((p) => [personReceiver(p.name), p.email && c.raw.smtp ? ['email'] : []] as [string, Channel[]]),
     ]),
+    recipients: new Map(a.receivers.flatMap((r) => (r.twilio?.to?.length ? [[`${r.name}/twilio`, r.twilio.to] as [string, string[]]] : []))),
     policies: new Map(c.raw.escalation_policies.map((p) => [p.name, { name: p.name, repeat: p.repeat, steps: p.steps.map((s) => ({ notify: s.notify, afterMs: parseDuration(s.after)! })) }])),
     people: new Map(
       c.raw.people.map((p) => [

@@ -133,7 +133,7 @@ alerting:
   });
 
   it('refuses a receiver with neither email nor webhook', () => {
-    assert.deepEqual(problems(`${oneTarget}alerting:\n  receivers: [{ name: nobody }]\n  route: { receiver: nobody }\n`), ['alerting.receivers[0]: needs email or webhook']);
+    assert.deepEqual(problems(`${oneTarget}alerting:\n  receivers: [{ name: nobody }]\n  route: { receiver: nobody }\n`), ['alerting.receivers[0]: needs one of email, webhook, pagerduty, opsgenie, slack, teams, telegram, ntfy, twilio']);
   });
 
   it('refuses an unknown mute time interval', () => {

@@ -6,7 +6,8 @@ import type { ProbeSpec, ProbeTarget } from '../../probes/src/target';
 import { driverFor, knownKinds } from '../../probes/src/registry';
 import { durationField } from '../../probes/src/drivers/fields';
 import { ConfigError, ConfigIssue, formatPath, fromZod, shapeKeysAt, suggest } from './errors';
-import { configSchema, RawConfig, RouteInput } from './schema';
+import { receiverSecrets } from './receivers';
+import { configSchema, RawConfig, RECEIVER_KINDS, RouteInput } from './schema';
 import { compileSchedules } from '../../oncall/src/from-config';
 
 export interface SystemDef {
@@ -292,6 +293,12 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   } else if (raw.alerting.receivers.length) {
     issues.push({ path: 'alerting.route', message: 'is required when receivers are configured' });
   }
+  const routedReceivers = new Set<string>();
+  if (raw.alerting.route)
+    walkRoutes(raw.alerting.route, ['alerting', 'route'], (r) => {
+      if (r.receiver) routedReceivers.add(r.receiver);
+      if (r.escalate) routedReceivers.add(r.escalate.receiver);
+    });
   raw.alerting.receivers.forEach((r, i) => {
     if (r.email && !raw.smtp) issues.push({ path: formatPath(['alerting', 'receivers', i, 'email']), message: 'email needs the smtp section' });
     if (r.webhook) {
@@ -299,6 +306,13 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
       if (r.webhook.secret) secrets.push(r.webhook.secret);
       for (const [k, v] of Object.entries(r.webhook.headers)) if (/authorization|token|key|secret/i.test(k)) secrets.push(v);
     }
+    secrets.push(...receiverSecrets(r));
+    for (const k of RECEIVER_KINDS) {
+      const url = (r[k] as { url?: string } | undefined)?.url;
+      if (url && k !== 'webhook') secrets.push(...secretsOfUrl(url));
+    }
+    if (r.twilio && !r.twilio.to?.length && routedReceivers.has(r.name))
+      issues.push({ path: formatPath(['alerting', 'receivers', i, 'twilio', 'to']), message: 'needs at least one number: a route sends to this receiver' });
   });
   checkOnCall(raw, receiverNames, issues);
   if (raw.alerting.ack_secret) secrets.push(raw.alerting.ack_secret);

@@ -185,10 +185,66 @@ const webhookReceiver = z
   })
   .strict();
 
+/**
+ * What every provider receiver takes beside its own keys: `url` replaces the provider's base URL
+ * (a proxy, an EU region, a self-hosted server, a test double), and the address policy of webhooks.
+ */
+const providerUrl = z.string().url('is not a valid URL').refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be http or https');
+const endpoint = { url: providerUrl.optional(), allow_private: z.boolean().default(false), timeout: positiveDuration.default('10s') };
+const secret = z.string().min(1, 'must not be empty');
+const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15550100');
+
+/** PagerDuty Events API v2: the integration's routing key. */
+const pagerdutyReceiver = z.object({ routing_key: secret, ...endpoint }).strict();
+/** Opsgenie Alert API: an API integration's key (`url` https://api.eu.opsgenie.com for EU accounts). */
+const opsgenieReceiver = z.object({ api_key: secret, ...endpoint }).strict();
+/** Slack Web API chat.postMessage with a bot token; signing_secret verifies the Acknowledge button's callbacks. */
+const slackReceiver = z.object({ token: secret, channel: z.string().min(1), signing_secret: secret.optional(), ...endpoint }).strict();
+/** Microsoft Teams: a Workflows (Power Automate) webhook URL that posts an Adaptive Card. */
+const teamsReceiver = z.object({ url: providerUrl, allow_private: z.boolean().default(false), timeout: positiveDuration.default('10s') }).strict();
+/** Telegram Bot API sendMessage. */
+const telegramReceiver = z.object({ bot_token: secret, chat_id: z.union([z.string().min(1), z.number().int()]).transform(String), ...endpoint }).strict();
+/** ntfy: the server (default https://ntfy.sh), a topic and an optional access token. */
+const ntfyReceiver = z
+  .object({
+    url: providerUrl.default('https://ntfy.sh'),
+    topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"'),
+    token: secret.optional(),
+    allow_private: z.boolean().default(false),
+    timeout: positiveDuration.default('10s'),
+  })
+  .strict();
+/** Twilio REST API: SMS (Messages) or a voice call (Calls) that says the alert, to each number in `to`. */
+const twilioReceiver = z
+  .object({
+    account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID (AC and 32 hex digits)'),
+    auth_token: secret,
+    from: phone,
+    to: z.array(phone).optional(),
+    mode: z.enum(['sms', 'voice']).default('sms'),
+    ...endpoint,
+  })
+  .strict();
+
+/** Every kind of receiver a config may hold; a receiver has one or more of them. */
+export const RECEIVER_KINDS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio'] as const;
+
 const receiver = z
-  .object({ name, email: emailReceiver.optional(), webhook: webhookReceiver.optional() })
+  .object({
+    name,
+    email: emailReceiver.optional(),
+    webhook: webhookReceiver.optional(),
+    pagerduty: pagerdutyReceiver.optional(),
+    opsgenie: opsgenieReceiver.optional(),
+    slack: slackReceiver.optional(),
+    teams: teamsReceiver.optional(),
+    telegram: telegramReceiver.optional(),
+    ntfy: ntfyReceiver.optional(),
+    twilio: twilioReceiver.optional(),
+  })
   .strict()
-  .refine((r) => r.email || r.webhook, { message: 'needs email or webhook' });
+  .refine((r) => RECEIVER_KINDS.some((k) => r[k]), { message: `needs one of ${RECEIVER_KINDS.join(', ')}` });
+export type ReceiverConfig = z.infer<typeof receiver>;
 
 export interface RouteInput {
   receiver?: string;

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { rowsOf } from '../../common/src/rows';
-import type { NotificationPayload } from './notification';
+import type { Channel, NotificationPayload } from './notification';
 
 export interface ClaimedNotification {
   id: string;
   receiver: string;
-  channel: 'email' | 'webhook';
+  channel: Channel;
   payload: NotificationPayload;
   attempts: number;
   first_alert_at: Date | null;

@@ -1,3 +1,7 @@
+/** How a notification travels: one outbox row, lane and notifier per receiver and channel. */
+export const CHANNELS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
 /**
  * What a receiver gets: one notification per alert group flush, already filtered (silences,
  * inhibition, mute intervals). Its id is stable across retries (the `webhook-id`), so a
@@ -26,11 +30,15 @@ export interface NotificationPayload {
   commonAnnotations: Record<string, string>;
   alerts: NotifiedAlert[];
   externalUrl: string;
+  /** The incident the links point at: one still waiting for an acknowledgement, else any of the group's. */
+  incidentId?: number;
   /** Signed, expiring link that acknowledges the incident of this group (when there is one). */
   ackUrl?: string;
   incidentUrl?: string;
   /** Set when this notification escalates an unacknowledged group to another receiver. */
   escalation?: { from: string; unacknowledgedForMs: number };
+  /** The one phone number this row is for (Twilio: one outbox row per number, so a retry never texts twice). */
+  recipient?: string;
   /** A weekly report or other non-alert message, rendered by the report code. */
   kind: 'alerts' | 'report';
   report?: { subject: string; html: string; text: string; attachments?: { filename: string; cid: string; contentType: string; contentBase64: string }[] };

@@ -1,10 +1,9 @@
 import { systemClock, type Clock } from '../../common/src/clock';
 import { createHmac } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { secretScrubber } from '../../common/src/secrets';
-import { isPrivateAddress, privateAddressReason, privateTargetReason } from './address-policy';
+import { privateTargetReason } from './address-policy';
+import { firstChars, publicOnlyLookup, retryAfterMs } from './provider-http';
 import { NotifyError, type NotificationPayload, type Notifier } from './notification';
 import { renderBody } from './webhook-formats';
 
@@ -26,27 +25,6 @@ export function signStandardWebhook(secret: string, id: string, timestampSec: nu
 /** Connections to one receiver at once; deliveries beyond it wait for a free one. */
 const MAX_CONNECTIONS = 32;
 
-function retryAfterMs(h: string | string[] | undefined, now: number): number | undefined {
-  const v = Array.isArray(h) ? h[0] : h;
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
-/**
- * The address policy again at connect time: the name is resolved once more by the request, and
- * a DNS answer that changed to a private address since the check (rebinding) must not be used.
- */
-const publicOnlyLookup = ((hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-  dnsLookup(hostname, options, (err, address: string | LookupAddress[], family?: number) => {
-    if (err) return callback(err, address, family);
-    const bad = (Array.isArray(address) ? address.map((a) => a.address) : [address]).find(isPrivateAddress);
-    if (bad) return callback(Object.assign(new Error(privateAddressReason(bad)), { code: 'EPRIVATE' }), address, family);
-    callback(null, address, family);
-  });
-}) as LookupFunction;
-
 /**
  * A receiver's error body may echo the request's credentials back in a form the secret scrubber
  * does not know (the Basic header built from the URL's user:password): mask what was sent.
@@ -58,19 +36,6 @@ function maskSent(text: string, url: URL, headers: Record<string, string>): stri
   let out = text;
   for (const s of sent.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out;
-}
-
-/** Reads at most `max` characters of an error body, then drops the rest. */
-async function firstChars(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
-  let text = '';
-  for await (const chunk of body) {
-    text += chunk.toString('utf8');
-    if (text.length >= max) {
-      body.destroy();
-      break;
-    }
-  }
-  return text.slice(0, max);
 }
 
 /**

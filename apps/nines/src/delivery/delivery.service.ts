@@ -8,7 +8,7 @@ import type { Settings } from '../../../../libs/config/src/settings';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
-import { NotifyError, type Notifier } from '../../../../libs/notify/src/notification';
+import { NotifyError, type Channel, type Notifier } from '../../../../libs/notify/src/notification';
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
 import { Outbox } from '../../../../libs/notify/src/outbox';
 import type { RedisConnections } from '../runtime/redis';
@@ -29,8 +29,11 @@ const STALE_SENDING_MS = 60_000;
  * receivers' jobs are still taken and sent.
  */
 export const WORKER_CONCURRENCY = 512;
-/** Deliveries in flight per receiver and channel (a webhook receiver's undici pool has as many connections). */
-export const LANE_LIMIT = { webhook: 32, email: 8 } as const;
+/**
+ * Deliveries in flight per receiver and channel (a webhook receiver's undici pool has as many
+ * connections; a provider's has 8, well inside the providers' published rate limits).
+ */
+export const LANE_LIMIT: Record<Channel, number> = { webhook: 32, email: 8, pagerduty: 8, opsgenie: 8, slack: 8, teams: 8, telegram: 8, ntfy: 8, twilio: 8 };
 /** A claim that waited in its lane longer than this is renewed before sending (it goes stale at STALE_SENDING_MS). */
 const RENEW_CLAIM_AFTER_MS = 10_000;
 

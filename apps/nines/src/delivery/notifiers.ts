@@ -3,9 +3,19 @@ import type { NinesConfig } from '../../../../libs/config/src/config';
 import { parseDuration } from '../../../../libs/common/src/duration';
 import { EmailNotifier } from '../../../../libs/notify/src/email.notifier';
 import type { Notifier } from '../../../../libs/notify/src/notification';
+import { NtfyNotifier } from '../../../../libs/notify/src/ntfy.notifier';
+import { OpsgenieNotifier } from '../../../../libs/notify/src/opsgenie.notifier';
+import { PagerDutyNotifier } from '../../../../libs/notify/src/pagerduty.notifier';
+import { SlackNotifier } from '../../../../libs/notify/src/slack.notifier';
+import { TeamsNotifier } from '../../../../libs/notify/src/teams.notifier';
+import { TelegramNotifier } from '../../../../libs/notify/src/telegram.notifier';
+import { TwilioNotifier } from '../../../../libs/notify/src/twilio.notifier';
 import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
 import { personReceiver } from '../../../../libs/alerting/src/routing-config';
 import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
+
+/** A provider receiver's endpoint settings as the notifiers take them. */
+const endpoint = (e: { url?: string; allow_private: boolean; timeout: string }) => ({ url: e.url, allowPrivate: e.allow_private, timeoutMs: parseDuration(e.timeout)! });
 
 /** One notifier per (receiver, channel), rebuilt on every config load. */
 export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<string, Notifier> {
@@ -28,6 +38,16 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
         r.email.to,
         { from: r.email.from, subjectPrefix: r.email.subject_prefix },
       ));
+    }
+    if (r.pagerduty) out.set(`${r.name}/pagerduty`, new PagerDutyNotifier({ routingKey: r.pagerduty.routing_key, ...endpoint(r.pagerduty) }, clock));
+    if (r.opsgenie) out.set(`${r.name}/opsgenie`, new OpsgenieNotifier({ apiKey: r.opsgenie.api_key, ...endpoint(r.opsgenie) }, clock));
+    if (r.slack) out.set(`${r.name}/slack`, new SlackNotifier({ token: r.slack.token, channel: r.slack.channel, ackButton: !!r.slack.signing_secret, ...endpoint(r.slack) }, clock));
+    if (r.teams) out.set(`${r.name}/teams`, new TeamsNotifier({ ...endpoint(r.teams), url: r.teams.url }, clock));
+    if (r.telegram) out.set(`${r.name}/telegram`, new TelegramNotifier({ botToken: r.telegram.bot_token, chatId: r.telegram.chat_id, ...endpoint(r.telegram) }, clock));
+    if (r.ntfy) out.set(`${r.name}/ntfy`, new NtfyNotifier({ topic: r.ntfy.topic, token: r.ntfy.token, ...endpoint(r.ntfy), url: r.ntfy.url }, clock));
+    if (r.twilio) {
+      const t = r.twilio;
+      out.set(`${r.name}/twilio`, new TwilioNotifier({ accountSid: t.account_sid, authToken: t.auth_token, from: t.from, to: t.to ?? [], mode: t.mode, receiver: r.name, ...endpoint(t) }, clock));
     }
   }
   // People paged by an escalation policy: by email (their other methods come with their receivers).

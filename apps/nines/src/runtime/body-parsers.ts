@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { json, urlencoded } from 'express';
+import { json, raw, urlencoded } from 'express';
 import { jsonDepthExceeds } from '../../../../libs/common/src/json-depth';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
+import { SLACK_INTERACTIONS_PATH } from '../../../../libs/notify/src/slack-interaction';
 
 /** Deepest JSON nesting a request body may have: every API body is a few levels deep. */
 export const MAX_JSON_DEPTH = 64;
@@ -28,5 +29,14 @@ export function bodyParsers(config: ConfigHolder): RequestHandler[] {
     limit = next.raw.limits.body;
     jsonParser = json({ limit, verify: verifyDepth });
   });
-  return [(req: Request, res: Response, next: NextFunction) => jsonParser(req, res, next), urlencoded({ limit: FORM_LIMIT, extended: false })];
+  // Slack signs the exact bytes it sends: its interactivity callback keeps its body raw (a form
+  // holding the JSON of the message it came from, so up to limits.body rather than the ack form's 16kb).
+  let slackLimit = limit;
+  let slackParser = raw({ type: 'application/x-www-form-urlencoded', limit: slackLimit });
+  const slack = (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.path !== SLACK_INTERACTIONS_PATH) return next();
+    if (slackLimit !== limit) slackParser = raw({ type: 'application/x-www-form-urlencoded', limit: (slackLimit = limit) });
+    slackParser(req, res, next);
+  };
+  return [slack, (req: Request, res: Response, next: NextFunction) => jsonParser(req, res, next), urlencoded({ limit: FORM_LIMIT, extended: false })];
 }

@@ -21,7 +21,7 @@ export interface EscalationInput {
   suppressed: (a: GroupMember) => boolean;
   incidents: DispatchIncident[];
   firstFiringAt: number;
-  routing: Pick<RoutingConfig, 'externalUrl' | 'ackSecret' | 'ackTtlMs' | 'channels'>;
+  routing: Pick<RoutingConfig, 'externalUrl' | 'ackSecret' | 'ackTtlMs' | 'channels' | 'recipients'>;
   now: number;
   issuedAt: number;
 }
@@ -43,5 +43,5 @@ export function planEscalation(e: EscalationInput): { payload: NotificationPaylo
     issuedAt: e.issuedAt,
   });
   payload.escalation = { from: e.from, unacknowledgedForMs: e.now - e.firstFiringAt };
-  return { payload, rows: outboxRows(payload, e.routing.channels) };
+  return { payload, rows: outboxRows(payload, e.routing.channels, e.routing.recipients) };
 }

@@ -23,7 +23,7 @@ export interface FlushInput {
   /** From the mute stage: silenced, inhibited or impact. */
   suppressed: (a: GroupMember) => boolean;
   incidents: DispatchIncident[];
-  routing: Pick<RoutingConfig, 'externalUrl' | 'ackSecret' | 'ackTtlMs' | 'channels'>;
+  routing: Pick<RoutingConfig, 'externalUrl' | 'ackSecret' | 'ackTtlMs' | 'channels' | 'recipients'>;
   now: number;
   issuedAt: number;
 }
@@ -81,7 +81,7 @@ export function planFlush(f: FlushInput): FlushPlan {
     ...base,
     send: true,
     payload,
-    rows: outboxRows(payload, f.routing.channels),
+    rows: outboxRows(payload, f.routing.channels, f.routing.recipients),
     firstAlertAt: firstAlertAt(firing, resolved, f.now),
     notifiedFiring: firing.map((a) => a.fingerprint),
     firing: firing.length > 0,

@@ -70,6 +70,7 @@ export function buildPayload(p: PayloadInput): NotificationPayload {
     commonAnnotations: common((a) => ({ summary: a.annotations.summary, description: a.annotations.description })),
     alerts,
     externalUrl: url,
+    incidentId,
     incidentUrl: incidentId !== undefined ? `${url}/api/v1/incidents/${incidentId}` : undefined,
     ackUrl: incidentId !== undefined && p.routing.ackSecret ? `${url}/api/v1/ack/${signAck(p.routing.ackSecret, incidentId, p.issuedAt + p.routing.ackTtlMs)}` : undefined,
   };
