@@ -70,8 +70,17 @@ describe('access control, audit and rate limits (real process)', () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   const auth = (who: Who): Record<string, string> => (who === 'none' ? {} : { authorization: `Bearer ${tokens[who]}` });
-  const api = (path: string, who: Who, init: RequestInit = {}) =>
-    getJson(`${nines.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...auth(who), ...(init.headers as Record<string, string>) } });
+  // The CLI's spawnSync blocks this process for longer than the server's keep-alive: a pooled
+  // connection the server closed meanwhile fails before the request is sent, so one retry is safe.
+  const api = async (path: string, who: Who, init: RequestInit = {}) => {
+    const go = () => getJson(`${nines.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...auth(who), ...(init.headers as Record<string, string>) } });
+    try {
+      return await go();
+    } catch (err) {
+      if (!/other side closed|ECONNRESET|socket/i.test(String((err as { cause?: unknown }).cause ?? err))) throw err;
+      return go();
+    }
+  };
 
   before(async () => {
     CLOSED = await closedPort();
