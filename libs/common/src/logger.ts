@@ -22,9 +22,14 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
         },
       },
       serializers: {
+        // The log formatter has already turned an Error into { type, message, code, … } (scrubbed);
+        // a plain string or object stays as it is, scrubbed, instead of becoming {}.
         err: (e: unknown) => {
-          const s = pino.stdSerializers.err(e as Error);
-          return secretScrubber.scrubValue({ type: s.type, message: s.message, code: (e as { code?: string }).code });
+          if (e instanceof Error) {
+            const s = pino.stdSerializers.err(e);
+            return secretScrubber.scrubValue({ type: s.type, message: s.message, code: (e as { code?: string }).code });
+          }
+          return secretScrubber.scrubValue(e);
         },
       },
     },

@@ -82,6 +82,15 @@ export class SecretScrubber {
     if (depth > 8) return '[too deep to scrub]' as T;
     if (Array.isArray(value)) return value.map((v) => this.scrubValue(v, depth + 1)) as T;
     if (value instanceof Date) return value;
+    // An Error's name and message are not enumerable: keep them (scrubbed), or a log line says `"err":{}`.
+    if (value instanceof Error) {
+      const e = value as Error & { code?: unknown; cause?: unknown };
+      const out: Record<string, unknown> = { type: e.name, message: this.scrub(e.message) };
+      if (e.code !== undefined) out.code = this.scrubValue(e.code, depth + 1);
+      for (const [k, v] of Object.entries(e)) if (!(k in out) && k !== 'cause') out[k] = this.scrubValue(v, depth + 1);
+      if (e.cause !== undefined) out.cause = this.scrubValue(e.cause, depth + 1);
+      return out as T;
+    }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = this.scrubValue(v, depth + 1);
     return out as T;
