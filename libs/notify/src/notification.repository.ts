@@ -103,6 +103,11 @@ export class NotificationRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Gives rows taken by forRelay back when they could not be enqueued (Redis away). */
+  async releaseRelay(ids: string[]): Promise<void> {
+    if (ids.length) await this.ds.query(`update notifications set enqueued_at = null where id = any($1) and state <> 'sent' and state <> 'dead'`, [ids]);
+  }
+
   async markEnqueued(ids: string[]): Promise<void> {
     if (ids.length) await this.ds.query('update notifications set enqueued_at = now() where id = any($1)', [ids]);
   }

@@ -144,7 +144,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       const ids = await this.log.forRelay(10_000, 500, STALE_SENDING_MS);
       if (ids.length) {
         this.logger.info({ notifications: ids.length }, 'outbox relay: enqueueing notifications not yet delivered');
-        await this.queue.requeue(ids);
+        // Redis still away: give the rows back at once, so the next pass (2 s) tries again
+        // instead of waiting out the relay's 10 s lease. Job ids make a second enqueue harmless.
+        if (!(await this.queue.requeue(ids))) await this.log.releaseRelay(ids);
       }
     } catch (err) {
       this.logger.warn({ err }, 'outbox relay failed');
