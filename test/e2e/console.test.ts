@@ -259,4 +259,54 @@ alerting:
     await shots(page, 'alerts');
     assert.deepEqual(errors, []);
   });
+
+  it('SLOs: the list, then one SLO with objective, nines, budget, burn rates, a burn-down chart and its exclusions', async () => {
+    await page.goto(`${nines.url}/`);
+    await page.getByRole('link', { name: 'SLOs' }).click();
+    const row = page.locator('tr[data-slo="db-availability"]');
+    await row.waitFor({ timeout: 10_000 });
+    assert.match((await row.locator('td').first().textContent())!, /^99\.9% \/ 30d$/);
+    assert.match((await row.textContent())!, /\d+\.\d+%/, 'an availability figure');
+    await row.getByRole('link', { name: 'db-availability' }).click();
+    await page.locator('h1').filter({ hasText: 'SLO db-availability' }).waitFor();
+    const api: any = await (await fetch(`${nines.url}/api/v1/slos/db-availability`)).json();
+    assert.equal(await page.locator('[data-measure="objective"] .v').textContent(), '99.9%');
+    assert.equal(await page.locator('[data-measure="nines"] .v').textContent(), api.nines_text);
+    assert.equal(await page.locator('[data-budget-summary]').textContent(), api.error_budget.summary);
+    assert.deepEqual(await page.locator('[data-burn-rates] dt').allTextContents(), Object.keys(api.burn_rates));
+    // The burn-down: one point per day of the window so far, an accessible name, and the even-spend line.
+    const points = (await page.locator('svg[data-chart="burn-down"] polyline').getAttribute('points'))!.trim().split(' ');
+    assert.equal(points.length, api.daily.length);
+    assert.match((await page.locator('svg[data-chart="burn-down"] title').textContent())!, /^Error budget left per day: /);
+    assert.equal(await page.locator('svg[data-chart="burn-down"] line.ideal').count(), 1);
+    assert.deepEqual(await page.locator('[data-excluded] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason'))), ['drills', 'maintenance', 'silenced']);
+    assert.deepEqual(await axe(page), [], 'SLO page: axe-core serious or critical violations');
+    await shots(page, 'slo');
+    assert.deepEqual(errors, []);
+  });
+
+  it('drills: start one on a system from the page, see it recorded (and audited), stop it', async () => {
+    await page.goto(`${nines.url}/drills`);
+    await page.locator('h1').filter({ hasText: 'Drills' }).waitFor();
+    // Preact sets an option's value as a property, not an attribute: find it by its text.
+    const webOption = page.locator('#drill-system option', { hasText: /^web/ });
+    await webOption.waitFor({ state: 'attached' });
+    await page.selectOption('#drill-system', 'web');
+    await page.fill('#drill-note', 'quarterly failover test');
+    await page.click('#drill-start');
+    const row = page.locator('tr[data-drill="web"][data-running="true"]');
+    await row.waitFor({ timeout: 10_000 });
+    assert.match((await row.textContent())!, /quarterly failover test/);
+    const [d] = (await sql.query(`select system, ended_at, note from drills`)).rows;
+    assert.deepEqual(d, { system: 'web', ended_at: null, note: 'quarterly failover test' });
+    assert.equal(await webOption.isDisabled(), true, 'no second drill on a system running one');
+    await row.getByRole('button', { name: 'Stop the drill on web' }).click();
+    await page.locator('tr[data-drill="web"][data-running="false"]').waitFor({ timeout: 10_000 });
+    assert.notEqual((await sql.query(`select ended_at from drills`)).rows[0].ended_at, null);
+    const audit = (await sql.query(`select action, target from audit_log where action like 'drill.%' order by at`)).rows;
+    assert.deepEqual(audit.map((a) => a.action), ['drill.start', 'drill.stop']);
+    assert.deepEqual(await axe(page), [], 'drills page: axe-core serious or critical violations');
+    await shots(page, 'drills');
+    assert.deepEqual(errors, []);
+  });
 });

@@ -7,10 +7,14 @@ import { OverviewPage } from './pages/overview';
 import { SystemPage } from './pages/system';
 import { IncidentPage } from './pages/incident';
 import { AlertsPage } from './pages/alerts';
+import { SloPage, SlosPage } from './pages/slos';
+import { DrillsPage } from './pages/drills';
 
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/alerts', 'Alerts'],
+  ['/slos', 'SLOs'],
+  ['/drills', 'Drills'],
 ];
 
 function SignInScreen({ oidc, onToken }: { oidc: boolean; onToken: () => void }) {
@@ -57,6 +61,9 @@ function Route({ path, me }: { path: string; me: Me }) {
   let m: RegExpMatchArray | null;
   if (path === '/') return <OverviewPage live={live} />;
   if (path === '/alerts' || path === '/silences') return <AlertsPage live={live} />;
+  if (path === '/slos') return <SlosPage />;
+  if ((m = path.match(/^\/slos\/([^/]+)$/))) return <SloPage name={decodeURIComponent(m[1])} />;
+  if (path === '/drills') return <DrillsPage live={live} me={me} />;
   if ((m = path.match(/^\/systems\/([^/]+)$/))) return <SystemPage name={decodeURIComponent(m[1])} live={live} />;
   if ((m = path.match(/^\/incidents\/(\d+)$/))) return <IncidentPage id={Number(m[1])} live={live} me={me} />;
   return (

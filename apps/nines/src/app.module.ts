@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccessModule } from './access/access.module';
 import { AlertingModule } from './alerting/alerting.module';
 import { ConsoleModule } from './console/console.module';
+import { StatusModule } from './status/status.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -46,6 +47,7 @@ export class AppModule {
         OnCallModule.register(roles),
         HeartbeatsModule.register(roles),
         ConsoleModule.register(roles),
+        StatusModule.register(roles),
       ],
     };
   }

@@ -269,6 +269,11 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const cycle = findCycle(raw.systems.map((s) => [s.name, s.depends_on]));
   if (cycle) issues.push({ path: 'systems', message: `depends_on forms a cycle: ${cycle.join(' → ')}` });
 
+  raw.status_page.systems.forEach((n, i) => {
+    if (!systemNames.has(n)) issues.push({ path: formatPath(['status_page', 'systems', i]), message: `unknown system ${JSON.stringify(n)}` });
+  });
+  if (raw.status_page.enabled && !raw.status_page.systems.length) issues.push({ path: 'status_page.systems', message: 'must name at least one system when the status page is enabled' });
+
   raw.slos.forEach((s, i) => {
     if (s.selector.system && !systemNames.has(s.selector.system)) issues.push({ path: formatPath(['slos', i, 'selector', 'system']), message: `unknown system ${JSON.stringify(s.selector.system)}` });
     if (s.selector.target && !targetNames.has(s.selector.target)) issues.push({ path: formatPath(['slos', i, 'selector', 'target']), message: `unknown target ${JSON.stringify(s.selector.target)}` });

@@ -466,6 +466,15 @@ const heartbeat = z
   .object({ name, period: positiveDuration, grace: durationField.default('0s'), labels: labels.optional() })
   .strict();
 
+/** The public status page (`/status`): off unless enabled, and then only the systems listed. */
+const statusPage = z
+  .object({
+    enabled: z.boolean().default(false),
+    title: z.string().min(1).max(200).default('Service status'),
+    systems: z.array(name).max(200).default([]),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     people: z.array(person).default([]),
@@ -483,6 +492,7 @@ export const configSchema = z
     smtp: smtp.optional(),
     reports: reports.default({}),
     storage: storage.default({}),
+    status_page: statusPage.default({}),
   })
   .strict();
 
