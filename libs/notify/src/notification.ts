@@ -1,5 +1,9 @@
-/** How a notification travels: one outbox row, lane and notifier per receiver and channel. */
-export const CHANNELS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio'] as const;
+/**
+ * How a notification travels: one outbox row, lane and notifier per receiver and channel. `phone`
+ * (a Twilio call) and `sms` (a Twilio text) are a paged person's own channels, named after the
+ * contact method so one person's call and text are separate rows.
+ */
+export const CHANNELS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio', 'phone', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
