@@ -11,7 +11,7 @@ import { getJson, sleep, waitFor } from '../support/wait';
 
 const STEP_MS = 4000;
 const SID = 'AC0e2e0123456789abcdef0123456789ab';
-const CREDS = { twilio: { accountSid: SID, authToken: 'TwilioAuthTokenEsc0123456789abcd' }, slack: { token: 'xoxb-4242-EscalationE2E', channels: ['#oncall', 'U0CAROL'] } };
+const CREDS = { twilio: { accountSid: SID, authToken: 'TwilioAuthTokenEsc0123456789abcd' }, slack: { token: 'xoxb-4242-EscalationE2E', channels: ['#oncall', 'U0CAROL'] }, pagerduty: { routingKey: 'PdRoutingKeyEscalationE2E0000000' }, opsgenie: { apiKey: '5e2ca1a7-0b1d-4c2e-8f00-e5ca1a7e0042' } };
 
 /**
  * Issue 15: a failing target routed to an escalation policy of three steps (the schedule's
@@ -28,6 +28,8 @@ describe('escalation policies on three replicas (real processes)', () => {
   let mail: SmtpInbox;
   let twilio: ProviderReceiver;
   let slack: ProviderReceiver;
+  let pd: ProviderReceiver;
+  let og: ProviderReceiver;
   let procs: NinesProcess[] = [];
   const targets: Record<string, BreakableTarget> = {};
 
@@ -38,7 +40,9 @@ describe('escalation policies on three replicas (real processes)', () => {
     mail = await startSmtpInbox();
     twilio = await startProviderReceiver('twilio', CREDS);
     slack = await startProviderReceiver('slack', CREDS);
-    for (const n of ['esc-a', 'esc-b', 'esc-c']) targets[n] = await startBreakableTarget();
+    pd = await startProviderReceiver('pagerduty', CREDS);
+    og = await startProviderReceiver('opsgenie', CREDS);
+    for (const n of ['esc-a', 'esc-b', 'esc-c', 'esc-d']) targets[n] = await startBreakableTarget();
     const config = writeConfig(`
 defaults: { interval: 1s, timeout: 700ms }
 systems:
@@ -59,11 +63,12 @@ alerting:
     - { name: chat, webhook: { url: "${hooks.url}/chat", allow_private: true } }
     - { name: last-resort, webhook: { url: "${hooks.url}/last-resort", allow_private: true } }
     - { name: phones, twilio: { account_sid: "${SID}", auth_token: "${CREDS.twilio.authToken}", from: "+15550199", url: "${twilio.url}", allow_private: true } }
+    - { name: pager, pagerduty: { routing_key: "${CREDS.pagerduty.routingKey}", url: "${pd.url}", allow_private: true }, opsgenie: { api_key: "${CREDS.opsgenie.apiKey}", url: "${og.url}", allow_private: true } }
     - { name: team-chat, slack: { token: "${CREDS.slack.token}", channel: "#oncall", url: "${slack.url}", allow_private: true } }
-  route: { receiver: chat, group_by: [alertname, system], group_wait: 1s, group_interval: 1s, repeat_interval: 1h, routes: [ { matchers: ['system="esc-c"'], escalation_policy: carol-page }, { matchers: ['system=~"esc-.*"'], escalation_policy: db-page } ] }
+  route: { receiver: chat, group_by: [alertname, system], group_wait: 1s, group_interval: 1s, repeat_interval: 1h, routes: [ { matchers: ['system="esc-d"'], receiver: pager }, { matchers: ['system="esc-c"'], escalation_policy: carol-page }, { matchers: ['system=~"esc-.*"'], escalation_policy: db-page } ] }
 `);
     procs = await Promise.all([0, 1, 2].map(() => startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: `redis://${redis.address}/0` })));
-    await waitFor('targets up', async () => (await getJson(`${procs[0].url}/api/v1/targets?state=up`)).body.targets?.length === 3, 30_000);
+    await waitFor('targets up', async () => (await getJson(`${procs[0].url}/api/v1/targets?state=up`)).body.targets?.length === 4, 30_000);
   });
 
   after(async () => {
@@ -73,6 +78,8 @@ alerting:
     await mail?.close();
     await twilio?.close();
     await slack?.close();
+    await pd?.close();
+    await og?.close();
     await redis?.kill();
     await db?.drop();
     dir.remove();
@@ -143,5 +150,25 @@ alerting:
       timeline.filter((e) => e.kind === 'escalation').map((e) => e.message),
       ['escalation carol-page step 1: paged carol by sms', 'escalation carol-page step 1: paged carol by slack'],
     );
+  });
+
+  it('acknowledged in Nines: PagerDuty gets acknowledge with the trigger\'s dedup_key and Opsgenie an acknowledge by alias, once each across three replicas', async () => {
+    await targets['esc-d'].stop();
+    const trigger = await waitFor('the PagerDuty trigger', () => pd.accepted().find((h) => h.body.event_action === 'trigger' && h.raw.includes('esc-d')), 30_000);
+    const create = await waitFor('the Opsgenie create', () => og.accepted().find((h) => h.path === '/v2/alerts' && h.raw.includes('esc-d')), 30_000);
+    assert.equal(pd.accepted().filter((h) => h.body.event_action === 'acknowledge').length, 0, 'nothing acknowledged before the ack');
+    const incidents = (await getJson(`${procs[0].url}/api/v1/incidents?state=open&system=esc-d`)).body.incidents as { id: number }[];
+    assert.equal(incidents.length, 1, JSON.stringify(incidents));
+    assert.equal((await getJson(`${procs[2].url}/api/v1/incidents/${incidents[0].id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"dave"}' })).status, 200);
+    const ack = await waitFor('the PagerDuty acknowledge', () => pd.accepted().find((h) => h.body.event_action === 'acknowledge'), 15_000);
+    const ogAck = await waitFor('the Opsgenie acknowledge', () => og.accepted().find((h) => h.path.endsWith('/acknowledge')), 15_000);
+    await sleep(3000); // three replicas dispatch every pass: nothing more may come
+    assert.equal(ack.body.dedup_key, trigger.body.dedup_key);
+    assert.equal(ack.body.routing_key, CREDS.pagerduty.routingKey);
+    assert.equal(ogAck.path, `/v2/alerts/${encodeURIComponent(create.body.alias)}/acknowledge`);
+    assert.equal(ogAck.query.get('identifierType'), 'alias');
+    assert.equal(ogAck.body.user, 'dave');
+    assert.equal(pd.accepted().filter((h) => h.body.event_action === 'acknowledge').length, 1, 'one acknowledge at PagerDuty');
+    assert.equal(og.accepted().filter((h) => h.path.endsWith('/acknowledge')).length, 1, 'one acknowledge at Opsgenie');
   });
 });

@@ -43,8 +43,14 @@ export interface NotificationPayload {
   escalation?: { from: string; unacknowledgedForMs: number };
   /** The one phone number this row is for (Twilio: one outbox row per number, so a retry never texts twice). */
   recipient?: string;
-  /** A weekly report or other non-alert message, rendered by the report code. */
-  kind: 'alerts' | 'report';
+  /**
+   * A weekly report or other non-alert message, rendered by the report code; `acknowledged`: the
+   * group's incidents were acknowledged in Nines, told to the providers that track alerts
+   * (PagerDuty, Opsgenie) that were triggered for it.
+   */
+  kind: 'alerts' | 'report' | 'acknowledged';
+  /** Who acknowledged (kind `acknowledged`). */
+  acknowledgedBy?: string;
   report?: { subject: string; html: string; text: string; attachments?: { filename: string; cid: string; contentType: string; contentBase64: string }[] };
 }
 

@@ -131,6 +131,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       const now = this.clock.now();
       const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
       if (this.routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(this.routing, now, await loadOnCall(this.config.get(), this.overrides, now))));
+      ids.push(...(await this.alerts.propagateAcks(this.routing, now)));
       await this.outbox.enqueue(ids);
     } catch (err) {
       this.logger.warn({ err }, 'alert dispatch failed');
