@@ -15,6 +15,7 @@ import { CreateOncallOverrides1765100000000 } from './1765100000000-CreateOncall
 import { CreateHeartbeats1765200000000 } from './1765200000000-CreateHeartbeats';
 import { AlertGroupEscalationPolicy1765300000000 } from './1765300000000-AlertGroupEscalationPolicy';
 import { NotificationChannels1765400000000 } from './1765400000000-NotificationChannels';
+import { PersonChannels1765500000000 } from './1765500000000-PersonChannels';
 
 /** Every migration, in order. Listed explicitly so the compiled app needs no glob loading. */
-export const MIGRATIONS = [CreateProbeStorage1763800000000, CreateIncidents1763800100000, CreateAlerting1763800200000, MoveDefaultRowsIntoNewPartitions1763900000000, CreateGrafanaReadOnlyRole1764000000000, CreateReports1764300000000, CreateSloRollups1764400000000, CreateInstanceSecrets1764500000000, SplitSloDayArrays1764600000000, KeepMinuteRollups1764700000000, AlertVersions1764800000000, CreateAccess1764900000000, CreateSessions1765000000000, CreateOncallOverrides1765100000000, CreateHeartbeats1765200000000, AlertGroupEscalationPolicy1765300000000, NotificationChannels1765400000000];
+export const MIGRATIONS = [CreateProbeStorage1763800000000, CreateIncidents1763800100000, CreateAlerting1763800200000, MoveDefaultRowsIntoNewPartitions1763900000000, CreateGrafanaReadOnlyRole1764000000000, CreateReports1764300000000, CreateSloRollups1764400000000, CreateInstanceSecrets1764500000000, SplitSloDayArrays1764600000000, KeepMinuteRollups1764700000000, AlertVersions1764800000000, CreateAccess1764900000000, CreateSessions1765000000000, CreateOncallOverrides1765100000000, CreateHeartbeats1765200000000, AlertGroupEscalationPolicy1765300000000, NotificationChannels1765400000000, PersonChannels1765500000000];

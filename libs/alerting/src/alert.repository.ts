@@ -106,6 +106,10 @@ export class AlertRepository {
   }
 
   /** Escalation policies' pages due now (see Dispatcher.escalatePolicies). */
+  async propagateAcks(routing: RoutingConfig, now: number): Promise<string[]> {
+    return this.dispatch.propagateAcks(routing, now);
+  }
+
   async escalatePolicies(routing: RoutingConfig, now: number, onCall: (schedule: string, at: number) => string | null): Promise<string[]> {
     return this.dispatch.escalatePolicies(routing, now, onCall);
   }

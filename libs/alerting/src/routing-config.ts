@@ -4,7 +4,7 @@ import type { PersonDef, PolicyDef } from '../../oncall/src/escalation';
 
 /** The receiver name a person is paged under. */
 export const personReceiver = (name: string) => `person:${name}`;
-import { receiverChannels } from '../../config/src/receivers';
+import { personDelivery, receiverChannels } from '../../config/src/receivers';
 import type { Channel } from '../../notify/src/notification';
 import { buildRoute, type Route } from './route';
 import type { InhibitRule } from './inhibit';
@@ -48,8 +48,8 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     ackTtlMs: 7 * 86_400_000,
     channels: new Map([
       ...a.receivers.map((r) => [r.name, receiverChannels(r)] as [string, Channel[]]),
-      // A person paged by a policy: by email through smtp (their other methods through the matching receivers, later).
-      ...c.raw.people.map((p) => [personReceiver(p.name), p.email && c.raw.smtp ? ['email'] : []] as [string, Channel[]]),
+      // A person paged by a policy: a channel per contact method Nines can deliver (personDelivery).
+      ...c.raw.people.map((p) => [personReceiver(p.name), personDelivery(p, a.receivers, !!c.raw.smtp).map((d) => d.method)] as [string, Channel[]]),
     ]),
     recipients: new Map(a.receivers.flatMap((r) => (r.twilio?.to?.length ? [[`${r.name}/twilio`, r.twilio.to] as [string, string[]]] : []))),
     policies: new Map(c.raw.escalation_policies.map((p) => [p.name, { name: p.name, repeat: p.repeat, steps: p.steps.map((s) => ({ notify: s.notify, afterMs: parseDuration(s.after)! })) }])),

@@ -6,7 +6,7 @@ import type { ProbeSpec, ProbeTarget } from '../../probes/src/target';
 import { driverFor, knownKinds } from '../../probes/src/registry';
 import { durationField } from '../../probes/src/drivers/fields';
 import { ConfigError, ConfigIssue, formatPath, fromZod, shapeKeysAt, suggest } from './errors';
-import { receiverSecrets } from './receivers';
+import { PERSON_METHOD_KIND, receiverSecrets } from './receivers';
 import { configSchema, RawConfig, RECEIVER_KINDS, RouteInput } from './schema';
 import { compileSchedules } from '../../oncall/src/from-config';
 
@@ -356,6 +356,14 @@ function checkOnCall(raw: RawConfig, receiverNames: Set<string>, issues: ConfigI
       if (st.notify.schedule && !schedules.has(st.notify.schedule)) issues.push({ path: `${at}.schedule`, message: `unknown schedule ${JSON.stringify(st.notify.schedule)}` });
       if (st.notify.person && !people.has(st.notify.person)) issues.push({ path: `${at}.person`, message: `unknown person ${JSON.stringify(st.notify.person)}` });
       if (st.notify.receiver && !receiverNames.has(st.notify.receiver)) issues.push({ path: `${at}.receiver`, message: `unknown receiver ${JSON.stringify(st.notify.receiver)}` });
+    }),
+  );
+  raw.people.forEach((p, i) =>
+    Object.entries(p.via ?? {}).forEach(([method, r]) => {
+      const kind = PERSON_METHOD_KIND[method as keyof typeof PERSON_METHOD_KIND];
+      const receiver = raw.alerting.receivers.find((x) => x.name === r);
+      if (!receiver) issues.push({ path: formatPath(['people', i, 'via', method]), message: `unknown receiver ${JSON.stringify(r)}` });
+      else if (!receiver[kind]) issues.push({ path: formatPath(['people', i, 'via', method]), message: `receiver ${JSON.stringify(r)} has no ${kind} settings` });
     }),
   );
   const policies = new Set(raw.escalation_policies.map((p) => p.name));

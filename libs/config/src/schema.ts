@@ -416,6 +416,8 @@ const person = z
     telegram: z.string().min(1).optional(),
     /** When each contact method is used once a step notifies this person; none: every method at once. */
     notification_rules: z.array(z.object({ after: durationField.default('0s'), via: z.array(z.enum(['email', 'phone', 'sms', 'slack', 'telegram'])).nonempty() }).strict()).optional(),
+    /** The receiver each method goes through (its credentials, the person's address); default: the first receiver of that kind. */
+    via: z.object({ phone: name.optional(), sms: name.optional(), slack: name.optional(), telegram: name.optional() }).strict().optional(),
   })
   .strict();
 

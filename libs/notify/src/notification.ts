@@ -1,5 +1,9 @@
-/** How a notification travels: one outbox row, lane and notifier per receiver and channel. */
-export const CHANNELS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio'] as const;
+/**
+ * How a notification travels: one outbox row, lane and notifier per receiver and channel. `phone`
+ * (a Twilio call) and `sms` (a Twilio text) are a paged person's own channels, named after the
+ * contact method so one person's call and text are separate rows.
+ */
+export const CHANNELS = ['email', 'webhook', 'pagerduty', 'opsgenie', 'slack', 'teams', 'telegram', 'ntfy', 'twilio', 'phone', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
@@ -39,8 +43,14 @@ export interface NotificationPayload {
   escalation?: { from: string; unacknowledgedForMs: number };
   /** The one phone number this row is for (Twilio: one outbox row per number, so a retry never texts twice). */
   recipient?: string;
-  /** A weekly report or other non-alert message, rendered by the report code. */
-  kind: 'alerts' | 'report';
+  /**
+   * A weekly report or other non-alert message, rendered by the report code; `acknowledged`: the
+   * group's incidents were acknowledged in Nines, told to the providers that track alerts
+   * (PagerDuty, Opsgenie) that were triggered for it.
+   */
+  kind: 'alerts' | 'report' | 'acknowledged';
+  /** Who acknowledged (kind `acknowledged`). */
+  acknowledgedBy?: string;
   report?: { subject: string; html: string; text: string; attachments?: { filename: string; cid: string; contentType: string; contentBase64: string }[] };
 }
 

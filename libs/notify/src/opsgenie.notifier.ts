@@ -21,6 +21,9 @@ export interface OpsgenieRequest {
  */
 export function opsgenieRequest(p: NotificationPayload): OpsgenieRequest {
   const alias = groupDedupKey(p);
+  if (p.kind === 'acknowledged') {
+    return { path: `/v2/alerts/${encodeURIComponent(alias)}/acknowledge?identifierType=alias`, body: { source: 'Nines', ...(p.acknowledgedBy ? { user: clip(p.acknowledgedBy, 100) } : {}), note: 'Acknowledged in Nines' } };
+  }
   if (p.status === 'resolved') {
     return { path: `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, body: { source: 'Nines', note: clip(`Resolved: ${p.alerts.map(alertLine).join('; ')}`, 25_000) } };
   }

@@ -16,6 +16,7 @@ const SEVERITY: Record<string, string> = { page: 'critical', critical: 'error', 
  */
 export function pagerdutyEvent(p: NotificationPayload, routingKey: string): Record<string, unknown> {
   const dedup_key = groupDedupKey(p);
+  if (p.kind === 'acknowledged') return { routing_key: routingKey, event_action: 'acknowledge', dedup_key };
   if (p.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key };
   const first = p.alerts.find((a) => a.status === 'firing') ?? p.alerts[0];
   const links = [

@@ -33,7 +33,7 @@ export const WORKER_CONCURRENCY = 512;
  * Deliveries in flight per receiver and channel (a webhook receiver's undici pool has as many
  * connections; a provider's has 8, well inside the providers' published rate limits).
  */
-export const LANE_LIMIT: Record<Channel, number> = { webhook: 32, email: 8, pagerduty: 8, opsgenie: 8, slack: 8, teams: 8, telegram: 8, ntfy: 8, twilio: 8 };
+export const LANE_LIMIT: Record<Channel, number> = { webhook: 32, email: 8, pagerduty: 8, opsgenie: 8, slack: 8, teams: 8, telegram: 8, ntfy: 8, twilio: 8, phone: 8, sms: 8 };
 /** A claim that waited in its lane longer than this is renewed before sending (it goes stale at STALE_SENDING_MS). */
 const RENEW_CLAIM_AFTER_MS = 10_000;
 
@@ -131,6 +131,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       const now = this.clock.now();
       const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
       if (this.routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(this.routing, now, await loadOnCall(this.config.get(), this.overrides, now))));
+      ids.push(...(await this.alerts.propagateAcks(this.routing, now)));
       await this.outbox.enqueue(ids);
     } catch (err) {
       this.logger.warn({ err }, 'alert dispatch failed');

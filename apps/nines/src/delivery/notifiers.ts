@@ -12,6 +12,7 @@ import { TelegramNotifier } from '../../../../libs/notify/src/telegram.notifier'
 import { TwilioNotifier } from '../../../../libs/notify/src/twilio.notifier';
 import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
 import { personReceiver } from '../../../../libs/alerting/src/routing-config';
+import { personDelivery } from '../../../../libs/config/src/receivers';
 import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
 
 /** A provider receiver's endpoint settings as the notifiers take them. */
@@ -50,13 +51,26 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
       out.set(`${r.name}/twilio`, new TwilioNotifier({ accountSid: t.account_sid, authToken: t.auth_token, from: t.from, to: t.to ?? [], mode: t.mode, receiver: r.name, ...endpoint(t) }, clock));
     }
   }
-  // People paged by an escalation policy: by email (their other methods come with their receivers).
+  // People paged by an escalation policy: each method through its receiver's credentials, to the person's own address.
   for (const p of c.raw.people) {
-    if (!p.email || !smtp) continue;
-    out.set(`${personReceiver(p.name)}/email`, new EmailNotifier(
-      { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
-      [p.email],
-    ));
+    for (const d of personDelivery(p, c.raw.alerting.receivers, !!smtp)) {
+      const key = `${personReceiver(p.name)}/${d.method}`;
+      const r = d.receiver;
+      if (d.method === 'email' && smtp) {
+        out.set(key, new EmailNotifier(
+          { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
+          [d.address],
+        ));
+      } else if ((d.method === 'phone' || d.method === 'sms') && r?.twilio) {
+        const t = r.twilio;
+        out.set(key, new TwilioNotifier({ accountSid: t.account_sid, authToken: t.auth_token, from: t.from, to: [d.address], mode: d.method === 'phone' ? 'voice' : 'sms', receiver: personReceiver(p.name), ...endpoint(t) }, clock));
+      } else if (d.method === 'slack' && r?.slack) {
+        // chat.postMessage to a user id posts in the app's direct message with that person.
+        out.set(key, new SlackNotifier({ token: r.slack.token, channel: d.address, ackButton: !!r.slack.signing_secret, ...endpoint(r.slack) }, clock));
+      } else if (d.method === 'telegram' && r?.telegram) {
+        out.set(key, new TelegramNotifier({ botToken: r.telegram.bot_token, chatId: d.address, ...endpoint(r.telegram) }, clock));
+      }
+    }
   }
   // The weekly report goes through the same outbox and queue as alerts, to reports.weekly.to.
   const weekly = c.raw.reports.weekly;

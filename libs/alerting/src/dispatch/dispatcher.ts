@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../../common/src/clock';
 import { toDate, toMs } from '../../../common/src/time';
+import { rowsOf } from '../../../common/src/rows';
 import { SilenceRepository } from '../../../silences/src/silence.repository';
 import type { AlertStatus, Transition } from '../alert';
 import { alertFields, type AlertRowBase } from '../alert-row';
@@ -9,6 +10,7 @@ import type { RoutingConfig } from '../routing-config';
 import { escalationDue, planEscalation } from './escalation';
 import { dueItems, escalationItems } from '../../../oncall/src/escalation';
 import { planPolicyPages } from './policy-escalation';
+import { ACK_CHANNELS, planAckPropagation } from './ack-propagation';
 import { planFlush } from './flush';
 import { groupsToJoin, notifies } from './grouping';
 import type { DispatchIncident, GroupMember } from './member';
@@ -223,6 +225,46 @@ export class AlertDispatcher {
           ]);
         }
         await m.query('update alert_groups set escalation_sent_until = $2 where key = $1', [g.key, toDate(now)]);
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Acknowledgements made in Nines (API, console, signed link, Slack button) told to PagerDuty and
+   * Opsgenie: for each firing group that triggered there and whose incidents are now all
+   * acknowledged, one `acknowledged` row per provider receiver. The acknowledgement is read from
+   * the incidents (the dispatcher notices it; the ack path writes nothing for delivery), and the
+   * ids from the group and its incidents make it once across replicas and passes.
+   */
+  async propagateAcks(routing: RoutingConfig, now: number): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      const triggered: { group_key: string; receiver: string; channel: (typeof ACK_CHANNELS)[number]; group_labels: Record<string, string> }[] = await m.query(
+        `select distinct n.group_key, n.receiver, n.channel, g.group_labels
+           from notifications n join alert_groups g on g.key = n.group_key
+          where g.first_firing_at is not null and n.channel = any($1) and n.kind = 'alerts' and n.payload->>'status' = 'firing'`,
+        [ACK_CHANNELS],
+      );
+      const byGroup = new Map<string, typeof triggered>();
+      for (const t of triggered) byGroup.set(t.group_key, [...(byGroup.get(t.group_key) ?? []), t]);
+      const ids: string[] = [];
+      for (const [key, sent] of byGroup) {
+        const members: GroupMember[] = (
+          await m.query(`select ${MEMBER_COLUMNS} from alert_group_members gm join alerts a on a.fingerprint = gm.fingerprint where gm.group_key = $1 and a.state = 'firing'`, [key])
+        ).map(toMember);
+        const incidentIds = [...new Set(members.map((a) => a.incidentId).filter((x): x is number => x !== undefined))].map(String);
+        if (!members.length || incidentIds.length === 0) continue;
+        const incidents = (await m.query('select id, root_system, acknowledged_at, acknowledged_by from incidents where id = any($1::bigint[])', [incidentIds])).map(
+          (i: { id: string; root_system: string; acknowledged_at: Date | null; acknowledged_by: string | null }) => ({ id: Number(i.id), rootSystem: i.root_system, acknowledged: !!i.acknowledged_at, acknowledgedBy: i.acknowledged_by ?? undefined }),
+        );
+        const rows = planAckPropagation({ key, groupLabels: sent[0].group_labels, triggered: sent, members, incidents, routing, issuedAt: this.clock.now() });
+        for (const r of rows) {
+          const inserted = rowsOf<{ id: string }>(await m.query(
+            `insert into notifications (id, group_key, receiver, channel, kind, payload, state, first_alert_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7) on conflict (id) do nothing returning id`,
+            [r.id, key, r.payload.receiver, r.channel, r.payload.kind, JSON.stringify(r.payload), toDate(now)],
+          ));
+          if (inserted.length) ids.push(r.id);
+        }
       }
       return ids;
     });
