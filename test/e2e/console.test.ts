@@ -223,6 +223,36 @@ alerting:
     assert.deepEqual(errors, []);
   });
 
+  it('the system page: after the failover, the failover with its RTO, pg2 primary in the role history, the lag chart and the SLO that selects db', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${nines.url}/systems/db`);
+    const [inc] = ((await (await fetch(`${nines.url}/api/v1/incidents?system=db`)).json()) as any).incidents;
+    const failover = page.locator(`table[data-failovers] tr[data-incident-id="${inc.id}"]`);
+    await failover.waitFor({ timeout: 10_000 });
+    const rto = (await failover.locator('[data-rto]').textContent())!;
+    assert.ok(inc.measurements.rto?.value_ms !== undefined, 'the API measured the RTO');
+    assert.match(rto, /^\d+(\.\d)? (ms|s) ± \d+(\.\d)? (ms|s)$/, 'the RTO with its uncertainty');
+    // Role history: pg1 went down, then pg2 became the primary (from the events table).
+    const rows = await page.locator('table[data-role-history] tbody tr').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-member')}:${e.getAttribute('data-role')}`));
+    const down = rows.indexOf('member_down:pg1:down');
+    const primary = rows.findIndex((r) => /^(leader_changed|promoted):pg2:primary$/.test(r));
+    assert.ok(down >= 0 && primary > down, `pg1 down, then pg2 primary in the role history: ${rows.join(', ')}`);
+    // Lag: pg2 replicated (with a lag figure) before the failover; the chart names it in its text alternative.
+    assert.match((await page.locator('svg[data-chart="lag"] title').textContent())!, /^Replication lag from .*pg2: at most/);
+    assert.equal(await page.locator('svg[data-chart="lag"] polyline[data-member="pg2"]').count(), 1);
+    assert.equal(await page.locator('[data-system-slos] li[data-slo="db-availability"]').count(), 1);
+    // The history endpoint refuses bad input with a 400 and an unknown system with a 404.
+    const status = async (q: string) => (await fetch(`${nines.url}/api/v1/systems/${q}`)).status;
+    assert.equal(await status('db/history?since=yesterday'), 400);
+    assert.equal(await status(`db/history?since=${new Date().toISOString()}&until=2020-01-01T00:00:00Z`), 400);
+    assert.equal(await status('nope/history'), 404);
+    assert.equal(await status('db/history'), 200);
+    console.log(`system page: failover RTO ${rto}; role history ${rows.join(' → ')}`);
+    assert.deepEqual(await axe(page), [], 'system page: axe-core serious or critical violations');
+    await shots(page, 'system');
+    assert.deepEqual(errors, []);
+  });
+
   it('alerts: routing shown; a silence created from the page previews exactly the alert it then mutes, and the repeats stop', async () => {
     await page.click('nav a[href="/alerts"]');
     const row = page.locator('tr[data-alert="TargetDown"][data-target="gone"]');

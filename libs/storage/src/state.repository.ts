@@ -40,6 +40,9 @@ export interface SystemRow {
   labels: Record<string, string>;
 }
 
+/** The events that say who a member is (its role) or whether it answers: the system page's role history. */
+export const ROLE_EVENT_KINDS = ['member_down', 'member_up', 'role_changed', 'promoted', 'demoted', 'rejoined', 'leader_changed', 'vip_moved', 'switch_master', 'no_primary', 'primary_restored', 'split_brain', 'split_brain_resolved', 'epoch_changed'];
+
 /** Read side for the API and the metrics exporter: every replica answers from the same rows. */
 export class StateRepository {
   constructor(private readonly ds: DataSource) {}
@@ -86,6 +89,39 @@ export class StateRepository {
         r.key,
         { status: r.status, since: r.since ? r.since.getTime() : 0, consecutiveFailures: r.cf ?? 0, consecutiveSuccesses: r.cs ?? 0, firstFailureAt: r.ff ? r.ff.getTime() : undefined },
       ]),
+    );
+  }
+
+  /**
+   * A system's member and role changes between two instants, oldest first (the `events` table,
+   * kept without limit): what the system page draws its role history from.
+   */
+  async roleEvents(system: string, since: Date, until: Date, limit: number): Promise<{ at: Date; member: string | null; kind: string; message: string; details: Record<string, unknown>; incident_id: string | null; drill: boolean }[]> {
+    return this.ds.query(
+      `select at, member, kind, message, details, incident_id, drill from (
+         select * from events
+          where system = $1 and at >= $2 and at < $3 and kind = any($4)
+          order by at desc, id desc limit $5) e
+        order by at, id`,
+      [system, since, until, ROLE_EVENT_KINDS, limit],
+    );
+  }
+
+  /**
+   * Replication lag of a system's members from the raw probe results (kept
+   * `storage.raw_retention`), the largest in each bucket of `bucketMs`; members that report no lag
+   * have no rows.
+   */
+  async lagSeries(system: string, since: Date, until: Date, bucketMs: number): Promise<{ member: string; bucket: string; lag_seconds: number | null; lag_bytes: number | null }[]> {
+    return this.ds.query(
+      `select t.member, (floor(extract(epoch from r.scheduled_at) * 1000 / $4) * $4)::bigint::text as bucket,
+              max(r.lag_seconds)::float8 as lag_seconds, max(r.lag_bytes)::float8 as lag_bytes
+         from probe_results r join targets t on t.id = r.target_id
+        where t.system = $1 and not t.is_endpoint and t.member is not null
+          and r.scheduled_at >= $2 and r.scheduled_at < $3
+          and (r.lag_seconds is not null or r.lag_bytes is not null)
+        group by 1, 2 order by 1, 2`,
+      [system, since, until, bucketMs],
     );
   }
 
