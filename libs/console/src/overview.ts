@@ -1,45 +1,11 @@
 import type { SystemDef } from '../../config/src/config';
 import type { SystemTopology } from '../../topology/src/topology';
+import type { Health, IncidentBadge, MemberCard, SystemCard } from './cards';
 
 /** Layers top to bottom, as a request travels: the console stacks systems in this order. */
 export const LAYER_ORDER = ['access', 'proxy', 'gateway', 'service', 'registry', 'coordination', 'cache', 'search', 'queue', 'storage', 'network', 'external'] as const;
 
-export type Health = 'up' | 'degraded' | 'down' | 'unknown';
-
-export interface MemberCard {
-  name: string;
-  status: 'up' | 'down' | 'unknown';
-  role?: string;
-  lag_seconds?: number;
-  lag_bytes?: number;
-  /** Why replication is broken, or that the replica lags past expect.max_lag. */
-  problem?: string;
-}
-
-export interface IncidentBadge {
-  id: number;
-  title: string;
-  severity: string;
-  acknowledged: boolean;
-  drill: boolean;
-  opened_at: string;
-}
-
-export interface SystemCard {
-  name: string;
-  layer: string;
-  kind: string;
-  health: Health;
-  /** Short reasons for a health other than up, for a person ("no primary", "pg2 lagging"). */
-  problems: string[];
-  primary?: string;
-  /** Which node answers the VIP (vip and keepalived systems). */
-  vip_holder?: string;
-  endpoint?: 'up' | 'down' | 'unknown';
-  members: MemberCard[];
-  incident?: IncidentBadge;
-  updated_at?: string;
-}
+export type { Health, IncidentBadge, MemberCard, SystemCard } from './cards';
 
 export interface OpenIncident {
   id: number;

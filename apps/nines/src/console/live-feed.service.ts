@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { CHANGE_FEED_CHANNEL, parseChange, type Change } from '../../../../libs/live/src/change-feed';
 import type { RedisConnections } from '../runtime/redis';
 import { LOGGER, REDIS_CONNECTIONS } from '../runtime/tokens';
-import { OverviewService, type TargetCard } from './overview.service';
+import type { TargetCard } from '../../../../libs/console/src/cards';
+import { OverviewService } from './overview.service';
 
 interface Client {
   res: Response;

@@ -1,41 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
-import { byLayer, systemCard, type OpenIncident, type SystemCard } from '../../../../libs/console/src/overview';
+import { byLayer, systemCard, type OpenIncident } from '../../../../libs/console/src/overview';
+import type { IncidentCard, Overview, SystemCard, TargetCard } from '../../../../libs/console/src/cards';
 import { IncidentQuery } from '../../../../libs/incidents/src/incident.query';
 import { StateRepository, type TargetView } from '../../../../libs/storage/src/state.repository';
 import { TopologyRepository } from '../../../../libs/topology/src/topology.repository';
 import { CONFIG } from '../runtime/tokens';
-
-/** A standalone target as the overview lists it. */
-export interface TargetCard {
-  name: string;
-  kind: string;
-  state: string;
-  since: string | null;
-  latency_ms: number | null;
-  reason?: string;
-}
-
-export interface IncidentCard {
-  id: number;
-  title: string;
-  severity: string;
-  state: string;
-  systems: string[];
-  root_system: string;
-  drill: boolean;
-  opened_at: string;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  resolved_at: string | null;
-}
-
-export interface Overview {
-  at: string;
-  systems: SystemCard[];
-  targets: TargetCard[];
-  incidents: IncidentCard[];
-}
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
