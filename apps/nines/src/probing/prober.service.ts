@@ -18,8 +18,10 @@ import { ResultRepository } from '../../../../libs/storage/src/result.repository
 import { StateRepository } from '../../../../libs/storage/src/state.repository';
 import { ResultWriter } from '../../../../libs/storage/src/result-writer';
 import { TargetIds } from '../runtime/target-ids';
-import { CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, REDIS, RESULT_LISTENERS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
+import { CHANGE_FEED, CLOCK, CONFIG, DATA_SOURCE, LIVE_STATES, LOGGER, METRICS, REDIS, RESULT_LISTENERS, SETTINGS, TARGET_IDS } from '../runtime/tokens';
 import type { LiveStates } from '../runtime/live-states';
+import type { Publish } from '../../../../libs/live/src/change-feed';
+import { targetChange } from '../../../../libs/live/src/target-change';
 
 /** Wires the probe engine to its schedule inputs (config), coordination (Redis) and outputs. */
 @Injectable()
@@ -40,6 +42,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(TARGET_IDS) private readonly targetIds: TargetIds,
     @Inject(LIVE_STATES) liveStates: LiveStates,
     @Inject(RESULT_LISTENERS) private readonly listeners: ResultListener[],
+    @Inject(CHANGE_FEED) publish: Publish,
   ) {
     this.writer = new ResultWriter(new ResultRepository(ds), logger, {
       flushed: (rows, seconds) => {
@@ -80,6 +83,9 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
           const line = { target: t.key, system: t.system, member: t.member, kind: t.probe.kind, from: tr.from, to: tr.to, reason: r?.reason, role: r?.role };
           if (tr.to === 'down') this.logger.warn(line, `${t.key} is down: ${r?.reason ?? 'unknown reason'}`);
           else this.logger.info(line, `${t.key} is ${tr.to}`);
+          // Open consoles show it now rather than after the next result flush and target refresh.
+          const change = targetChange(t, state, clock.now());
+          if (change) publish(change);
         },
       },
     });
