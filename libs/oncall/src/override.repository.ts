@@ -22,6 +22,11 @@ export class OverrideRepository {
     return this.ds.query(`select ${COLUMNS} from oncall_overrides where schedule = $1 and deleted_at is null and ends_at > $2 order by created_at, id`, [schedule, since]);
   }
 
+  /** Live overrides that give `person` a shift not ended before `since`. */
+  async forPerson(person: string, since: Date): Promise<OverrideRow[]> {
+    return this.ds.query(`select ${COLUMNS} from oncall_overrides where person = $1 and deleted_at is null and ends_at > $2 order by created_at, id`, [person, since]);
+  }
+
   async create(o: { schedule: string; person: string; from: Date; until: Date; by: string }): Promise<OverrideRow> {
     const [row]: OverrideRow[] = await this.ds.query(
       `insert into oncall_overrides (schedule, person, starts_at, ends_at, created_by) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
