@@ -39,10 +39,16 @@ export const LANE_LIMIT: Record<Channel, number> = { webhook: 32, email: 8, page
 /** A claim that waited in its lane longer than this is renewed before sending (it goes stale at STALE_SENDING_MS). */
 const RENEW_CLAIM_AFTER_MS = 10_000;
 
+/**
+ * Retries of a receiver that is down come at most this far apart, so a page goes out within about
+ * a minute of the receiver's return (DELIVERY_ATTEMPTS keeps retrying for 7.5 to 15 minutes).
+ */
+export const MAX_BACKOFF_MS = 60_000;
+
 /** Exponential backoff with full jitter, capped; a receiver's Retry-After wins. */
 export function backoffMs(attemptsMade: number, err?: Error, random = Math.random): number {
   if (err instanceof NotifyError && err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, 3_600_000);
-  const cap = Math.min(300_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+  const cap = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(cap / 2 + random() * (cap / 2));
 }
 
