@@ -96,7 +96,7 @@ alerting:
       return r.body.people.some((x: { name: string }) => x.name === 'dora') && r.body.people;
     }, 5000);
     assert.deepEqual(people.map((x: { name: string; source: string }) => `${x.name}:${x.source}`), ['alice:config', 'dora:api']);
-    assert.equal((await api(1, '/oncall/now?schedule=api-rota')).body.now.person, 'dora');
+    await waitFor('replica 1 says dora is on call for api-rota', async () => (await api(1, '/oncall/now?schedule=api-rota')).body.now?.person === 'dora', 5000);
     assert.equal((await api(1, '/escalation-policies/api-page')).body.steps[1].notify.receiver, 'last-resort');
     assert.equal((await api(1, '/escalation-policies/config-page')).body.source, 'config');
     assert.equal((await api(1, '/schedules')).body.schedules.length, 2);
@@ -193,8 +193,15 @@ alerting:
     assert.equal(put.body.phone, '+15550178');
     await waitFor('replica 2 sees the new number', async () => (await api(2, '/people/dora')).body.phone === '+15550178', 5000);
 
-    // A person nobody names goes; then the audit log has each write.
+    // A person nobody names goes (once the schedule naming her, and its shift swap, went); then the audit log has each write.
     assert.equal((await api(1, '/people', 'POST', { name: 'erin', telegram: '9' })).status, 201);
+    assert.equal((await api(1, '/schedules', 'POST', { name: 'tmp-rota', layers: [{ rotation: 'daily', start: '2026-01-05 00:00', participants: ['dora'] }] })).status, 201);
+    const swap = await api(1, '/schedules/tmp-rota/overrides', 'POST', { person: 'erin', from: new Date(Date.now() + 3_600_000).toISOString(), until: new Date(Date.now() + 7_200_000).toISOString() });
+    assert.equal(swap.status, 201, JSON.stringify(swap.body));
+    await refused('/people/erin', new RegExp(`person "erin" is still named by override ${swap.body.id} of schedule "tmp-rota"`));
+    assert.equal((await api(0, '/schedules/tmp-rota', 'DELETE')).status, 200);
+    const gone = (await api(0, '/audit?action=schedule.delete')).body[0];
+    assert.deepEqual([gone.target, gone.before.api_overrides_ended, gone.after], ['tmp-rota', [swap.body.id], null], 'the schedule\'s shift swaps ended with it');
     const del = await api(2, '/people/erin', 'DELETE');
     assert.equal(del.status, 200, JSON.stringify(del.body));
     assert.equal((await api(0, '/people/erin')).status, 404);
@@ -206,7 +213,16 @@ alerting:
     assert.deepEqual(audit[0].before, { name: 'erin', telegram: '9' });
     assert.equal(audit[0].after, null);
     const others = (await api(0, '/audit?limit=1000')).body as { action: string }[];
-    assert.deepEqual(new Set(others.filter((a) => /^(schedule|escalation_policy)\.(create|update|delete)$/.test(a.action)).map((a) => a.action)), new Set(['schedule.create', 'escalation_policy.create']));
+    assert.deepEqual(new Set(others.filter((a) => /^(schedule|escalation_policy)\.(create|update|delete)$/.test(a.action)).map((a) => a.action)), new Set(['schedule.create', 'schedule.delete', 'escalation_policy.create']));
+  });
+
+  it('no credential of the receivers an API-made person is paged through shows in the logs or the API', async () => {
+    const secrets = [CREDS.twilio.authToken, CREDS.telegram.botToken, Buffer.from(`${SID}:${CREDS.twilio.authToken}`).toString('base64')];
+    const outputs = [
+      ...procs.map((p, i) => [`replica ${i} log`, p.logs()]),
+      ...(await Promise.all(['/people', '/people/dora', '/schedules', '/escalation-policies', '/notifications?limit=1000', '/audit?limit=1000'].map(async (p) => [p, JSON.stringify((await api(0, p)).body)]))),
+    ];
+    for (const [where, text] of outputs) for (const s of secrets) assert.ok(!text.includes(s), `${where} leaks ${s.slice(0, 8)}…`);
   });
 });
 

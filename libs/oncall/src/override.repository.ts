@@ -35,6 +35,11 @@ export class OverrideRepository {
     return row;
   }
 
+  /** Ends every live override of a schedule (the schedule was deleted), returning them. */
+  async removeAll(schedule: string): Promise<OverrideRow[]> {
+    return this.ds.query(`with d as (update oncall_overrides set deleted_at = now() where schedule = $1 and deleted_at is null returning ${COLUMNS}) select * from d order by id`, [schedule]);
+  }
+
   async remove(schedule: string, id: number): Promise<OverrideRow> {
     const rows: OverrideRow[] = await this.ds.query(`with d as (update oncall_overrides set deleted_at = now() where id = $1 and schedule = $2 and deleted_at is null returning ${COLUMNS}) select * from d`, [id, schedule]);
     if (!rows.length) throw new DomainError('not_found', `no override ${id} on schedule ${schedule}`);

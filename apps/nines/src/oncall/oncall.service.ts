@@ -177,7 +177,9 @@ export class OnCallService {
       if (referrers.length) throw new DomainError('conflict', `${quoted(kind, name)} is still named by ${referrers.join(', ')}; change or delete that first`, { referrers });
       return { op: 'delete', kind, name };
     });
-    await this.audit.record(caller, { action: AUDIT[kind].delete, target: name, before: before?.spec });
+    // A schedule's shift swaps go with it: one made again under the same name starts without them.
+    const swapsEnded = kind === 'schedule' ? (await this.overrides.removeAll(name)).map((o) => o.id) : [];
+    await this.audit.record(caller, { action: AUDIT[kind].delete, target: name, before: swapsEnded.length ? { ...before?.spec, api_overrides_ended: swapsEnded } : before?.spec });
     return { deleted: name };
   }
 
