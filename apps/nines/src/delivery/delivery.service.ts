@@ -69,6 +69,8 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private readonly sends: Coalescer<Date>;
   private readonly lanes = new Lanes();
   private dispatching = false;
+  /** Routes naming an escalation policy that exists neither in the config nor through the API: when last said. */
+  private missingPolicySaid = new Map<string, number>();
   private readonly config: ConfigHolder;
   private readonly fallbackUrl: string;
   /** Notifiers of the people made over the API, for the on-call view they were built from. */
@@ -141,6 +143,19 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     return mergeOnCall(this.config.get().raw, await this.definitions.cached());
   }
 
+  /**
+   * A route may name a policy made through the API, so the config cannot refuse an unknown name;
+   * until one exists its alerts reach the route's receiver only. Said every 10 minutes, by name.
+   */
+  private sayMissingPolicies(routing: RoutingConfig, now: number): void {
+    for (const r of routing.routesById.values()) {
+      const name = r.escalationPolicy;
+      if (!name || routing.policies.has(name) || now - (this.missingPolicySaid.get(name) ?? -Infinity) < 600_000) continue;
+      this.missingPolicySaid.set(name, now);
+      this.logger.warn({ escalation_policy: name }, `a route names escalation policy ${JSON.stringify(name)}, which is neither in the config nor made through the API: its alerts reach the route's receiver only`);
+    }
+  }
+
   /** Flushes alert groups that are due (group_wait, group_interval, repeat) and escalations. */
   async dispatch(): Promise<void> {
     if (this.dispatching || !this.routing.root) return;
@@ -149,6 +164,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       const now = this.clock.now();
       const view = await this.onCallView();
       const routing = routingFor(this.config.get(), this.fallbackUrl, view);
+      this.sayMissingPolicies(routing, now);
       const ids = [...(await this.alerts.flushDue(routing, now)), ...(await this.alerts.escalateDue(routing, now))];
       if (routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(routing, now, await loadOnCall(view.schedules, this.overrides, now))));
       ids.push(...(await this.alerts.propagateAcks(routing, now)));
