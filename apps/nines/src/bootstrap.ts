@@ -77,8 +77,9 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   metrics.follow(config.get());
   config.onChange((next) => metrics.follow(next));
   if (settings.roles.has('api')) {
-    new StateCollector({ targets: () => config.get().targets, state: new StateRepository(dataSource), live: () => liveStates.lookup, clock: systemClock }, metrics.registry);
-    new LocationCollector({ targets: () => config.get().targets, reader: new LocationBoardReader(redis), clock: systemClock }, metrics.registry);
+    const board = new LocationBoardReader(redis);
+    new StateCollector({ targets: () => config.get().targets, state: new StateRepository(dataSource), live: () => liveStates.lookup, clock: systemClock, verdicts: () => board.verdicts() }, metrics.registry);
+    new LocationCollector({ targets: () => config.get().targets, reader: board, clock: systemClock }, metrics.registry);
     new IncidentCollector({ query: new IncidentQuery(dataSource), systems: () => config.get().systems.map((s) => s.name) }, metrics.registry);
   }
   const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds, liveStates, redisConnections };

@@ -4,7 +4,7 @@ import type { ProbeTarget } from '../../probes/src/target';
 import type { TargetState } from '../../probes/src/target-state';
 import type { StateRepository, TargetView } from '../../storage/src/state.repository';
 import { Snapshot } from './snapshot';
-import { systemsUp, targetSeries, type StoredTargetState, type TargetSeries } from './target-series';
+import { overlayVerdicts, systemsUp, targetSeries, type SettledStatus, type StoredTargetState, type TargetSeries } from './target-series';
 
 const LABELS = ['target', 'system', 'member', 'layer', 'kind'] as const;
 
@@ -18,6 +18,8 @@ export interface StateCollectorOptions {
   /** This process's own prober state, when it runs one: fresh without any dependency. */
   live: () => ((key: string) => TargetState | undefined) | undefined;
   clock: Clock;
+  /** Quorum verdicts settled by probing locations (Redis): newer than the stored rows while they flush. */
+  verdicts?: () => Promise<Map<string, SettledStatus>>;
   maxAgeMs?: number;
   waitMs?: number;
 }
@@ -32,6 +34,7 @@ export class StateCollector {
   private readonly rows: Snapshot<Map<string, StoredTargetState>>;
   private readonly topo: Snapshot<TopologyLag[]>;
   private memo?: { at: number; series: Promise<TargetSeries[]> };
+  private readonly verdicts?: Snapshot<Map<string, SettledStatus>>;
 
   constructor(
     private readonly opts: StateCollectorOptions,
@@ -41,6 +44,8 @@ export class StateCollector {
     const waitMs = opts.waitMs ?? 500;
     this.rows = new Snapshot(new Map(), async () => new Map((await opts.state.targets()).map((r: TargetView) => [r.key, r])), opts.clock, maxAgeMs, waitMs);
     this.topo = new Snapshot([], () => opts.state.topologyLag(), opts.clock, maxAgeMs, waitMs);
+    // Redis answers in a fraction of a millisecond: read often, so the verdict shows within a scrape or two.
+    if (opts.verdicts) this.verdicts = new Snapshot(new Map(), opts.verdicts, opts.clock, Math.min(maxAgeMs, 200), waitMs);
     const registers = [registry];
     const self = this;
     const labelsOf = (t: TargetSeries) => ({ target: t.key, system: t.system ?? '', member: t.member ?? '', layer: t.layer ?? '', kind: t.kind });
@@ -113,7 +118,10 @@ export class StateCollector {
   series(): Promise<TargetSeries[]> {
     const now = this.opts.clock.now();
     if (!this.memo || now - this.memo.at > 200) {
-      const series = this.rows.get().then((rows) => targetSeries(this.opts.targets(), rows, this.opts.live() ?? (() => undefined), this.opts.clock.now()));
+      const series = Promise.all([this.rows.get(), this.verdicts?.get()]).then(([rows, verdicts]) => {
+        const s = targetSeries(this.opts.targets(), rows, this.opts.live() ?? (() => undefined), this.opts.clock.now());
+        return verdicts?.size ? overlayVerdicts(s, verdicts) : s;
+      });
       this.memo = { at: now, series };
     }
     return this.memo.series;

@@ -119,3 +119,23 @@ export function systemsUp(series: readonly TargetSeries[]): Map<string, boolean>
   }
   return new Map([...by].map(([system, s]) => [system, s.endpoint ?? s.anyUp]));
 }
+
+/** A target's quorum verdict as the probing locations settled it (Redis), ahead of the stored row. */
+export interface SettledStatus {
+  status: 'up' | 'down' | 'unknown';
+  /** When it changed: the scheduled time of the result that tipped it. */
+  since: number;
+}
+
+/**
+ * With probing from several locations, the verdict changes in Redis the moment a location tips it,
+ * while the stored row follows at the next result flush: a newer verdict wins over the series'
+ * success and status (an api replica's probe_success then follows the verdict, not the flush).
+ */
+export function overlayVerdicts(series: readonly TargetSeries[], verdicts: ReadonlyMap<string, SettledStatus>): TargetSeries[] {
+  return series.map((s) => {
+    const v = verdicts.get(s.key);
+    if (!v || v.status === 'unknown' || v.since <= s.at || (v.status === 'up') === s.success) return s;
+    return { ...s, success: v.status === 'up', status: v.status, at: v.since, stale: false };
+  });
+}

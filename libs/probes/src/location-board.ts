@@ -135,6 +135,17 @@ export class LocationBoardReader {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Every settled verdict: target → status and since (empty without locations). */
+  async verdicts(): Promise<Map<string, { status: TargetStatus; since: number }>> {
+    const all = await this.redis.hgetall(LOCATION_KEYS.verdicts);
+    const out = new Map<string, { status: TargetStatus; since: number }>();
+    for (const [k, v] of Object.entries(all)) {
+      const m = /^(up|down|unknown)\|(\d+)$/.exec(v);
+      if (m) out.set(k, { status: m[1] as TargetStatus, since: Number(m[2]) });
+    }
+    return out;
+  }
+
   /** Every vote of these locations: location → target → vote. */
   async votes(locations: readonly string[]): Promise<Map<string, Map<string, Vote>>> {
     const p = this.redis.pipeline();
