@@ -83,15 +83,15 @@ export function spawnServer(cmd: string, args: string[], opts: { cwd?: string; e
   };
 }
 
-/** Resolves once 127.0.0.1:port accepts connections; rejects with the process output if it dies first. */
-export async function waitForPort(port: number, proc: Spawned | undefined, timeoutMs = 20_000): Promise<void> {
+/** Resolves once host:port (127.0.0.1 unless told) accepts connections; rejects with the process output if it dies first. */
+export async function waitForPort(port: number, proc: Spawned | undefined, timeoutMs = 20_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
       throw new Error(`server exited before listening on ${port}:\n${proc.output().slice(-2000)}`);
     }
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
+      const s = net.connect(port, host);
       s.once('connect', () => {
         s.destroy();
         resolve(true);
