@@ -72,6 +72,18 @@ describe('location lab: three locations, targets, a VRRP pair, cuts and splits',
     for (const t of lab!.targets) assert.equal((await lab!.httpFrom('dc2', t.url)).status, 200, `${t.name} from dc2 after heal`);
   });
 
+  it('cutTarget(dc3, web1): only dc3 loses only web1', async () => {
+    await lab!.cutTarget('dc3', 'web1');
+    try {
+      assert.equal((await lab!.httpFrom('dc3', lab!.targets[0].url, 800)).error, 'timeout');
+      assert.equal((await lab!.httpFrom('dc3', lab!.targets[1].url)).status, 200, 'web2 from dc3');
+      assert.equal((await lab!.httpFrom('dc1', lab!.targets[0].url)).status, 200, 'web1 from dc1');
+    } finally {
+      await lab!.healTarget('dc3', 'web1');
+    }
+    assert.equal((await lab!.httpFrom('dc3', lab!.targets[0].url)).status, 200, 'web1 from dc3 after heal');
+  });
+
   it('failTarget refuses connections from every location; restoreTarget brings it back', async () => {
     await lab!.failTarget('web2');
     for (const loc of LOCATIONS) {

@@ -15,8 +15,8 @@ import { sleep, waitFor } from './wait';
  *   host ── nl-br0 198.19.60.1/24 ── svc of nl-dc1 .11, nl-dc2 .12, nl-dc3 .13  (Nines' Redis and
  *                                    PostgreSQL listen on 198.19.60.1: never cut)
  *   nl-dcN "wan" 198.19.61.(4N+2)/30 ── c-dcN of nl-core (the router)
- *   nl-core c-tgt 198.19.62.1 ── nl-tgt 198.19.62.10   one nginx per target, port 16601+i, each
- *                                                      killed on its own (a real target failure)
+ *   nl-core c-tgt 198.19.62.1 ── nl-tgt 198.19.62.(10+i)   one nginx per target on its own address
+ *                                                          (port 16601+i), each killed on its own
  *   nl-core br-a 198.19.63.1 ─ trunk ─ br-b 198.19.63.2   two bridges joined by a veth pair: one L2
  *      └ nl-lb1 .11                      └ nl-lb2 .12      segment, VIP 198.19.63.100:16110
  *
@@ -30,7 +30,8 @@ import { sleep, waitFor } from './wait';
  * cut(dcN) adds `ip rule iif c-dcN blackhole` in nl-core: every packet dcN sends towards targets or
  * the VIP is dropped silently (no ICMP), so probes time out as across a real cut, while its svc
  * link to Redis and PostgreSQL stays. (No tc qdiscs or netfilter on this kernel; the rule is the
- * drop available everywhere iproute2 is.)
+ * drop available everywhere iproute2 is.) cutTarget(dcN, name) does the same for one target's
+ * address only: one location losing one target, below any partition threshold.
  *
  * Addresses come from 198.19.60.0/22 (RFC 2544 benchmarking; the keepalived lab has 198.18.0.0/16).
  * Before anything is created, 198.19.60.0/22 is routed "unreachable" and that route is kept after
@@ -43,6 +44,7 @@ export const LOC_NET = {
   guard: '198.19.60.0/22',
   host: '198.19.60.1',
   services: '198.19.60.0/24',
+  /** The first target's address; target i has 198.19.62.(10+i). */
   targetAddr: '198.19.62.10',
   targetBasePort: 16601,
   vip: '198.19.63.100',
@@ -59,6 +61,8 @@ const VIP_HEADER = 'x-lab-node';
 /** Which half of the VIP segment each location's traffic leaves nl-core by (see above). */
 const VIP_SIDE: Record<Location, 'a' | 'b'> = { dc1: 'a', dc2: 'b', dc3: 'a' };
 const CUT_PREF = (loc: Location) => 50 + LOCATIONS.indexOf(loc);
+const TARGET_CUT_PREF = '60';
+const targetAddr = (i: number) => `198.19.62.${10 + i}`;
 
 function run(cmd: string, args: string[], timeoutMs = 30_000): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
@@ -163,6 +167,7 @@ vrrp_instance nl_vip {
 
 export interface LabTarget {
   name: string;
+  address: string;
   port: number;
   url: string;
 }
@@ -185,6 +190,9 @@ export interface LocationLab {
   /** Drops every packet from the location towards targets and the VIP; returns when it was cut. */
   cut(loc: Location): Promise<number>;
   heal(loc: Location): Promise<number>;
+  /** Drops what one location sends to one target only. */
+  cutTarget(loc: Location, name: string): Promise<number>;
+  healTarget(loc: Location, name: string): Promise<number>;
   /** SIGKILLs the target's server (connections are refused from everywhere); returns the kill's epoch ms. */
   failTarget(name: string): Promise<number>;
   restoreTarget(name: string): Promise<number>;
@@ -284,7 +292,7 @@ async function checkRange(): Promise<void> {
   if (routes.length) throw new Error(`location lab: ${LOC_NET.guard} is already routed on this machine:\n${routes.join('\n')}`);
 }
 
-async function buildNetwork(): Promise<void> {
+async function buildNetwork(targetCount: number): Promise<void> {
   const { stdout } = await run('ip', ['route', 'show', 'type', 'unreachable', LOC_NET.guard]);
   if (!stdout.trim()) await ip('route', 'add', 'unreachable', LOC_NET.guard);
   for (const ns of ALL_NS) {
@@ -320,7 +328,7 @@ async function buildNetwork(): Promise<void> {
   await ip('-n', NS.core, 'link', 'add', 'c-tgt', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.tgt);
   await ip('-n', NS.core, 'addr', 'add', '198.19.62.1/24', 'dev', 'c-tgt');
   await ip('-n', NS.core, 'link', 'set', 'c-tgt', 'up');
-  await ip('-n', NS.tgt, 'addr', 'add', `${LOC_NET.targetAddr}/24`, 'dev', 'eth0');
+  for (let i = 0; i < targetCount; i++) await ip('-n', NS.tgt, 'addr', 'add', `${targetAddr(i)}/24`, 'dev', 'eth0');
   await ip('-n', NS.tgt, 'link', 'set', 'eth0', 'up');
   await ip('-n', NS.tgt, 'route', 'add', '198.19.61.0/24', 'via', '198.19.62.1');
 
@@ -377,19 +385,25 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
     if (existsOwned()) rmSync(OWNER_FILE, { force: true });
   };
 
-  const targets: LabTarget[] = opts.targets.map((name, i) => ({ name, port: LOC_NET.targetBasePort + i, url: `http://${LOC_NET.targetAddr}:${LOC_NET.targetBasePort + i}/` }));
+  if (opts.targets.length > 200) throw new Error('location lab: at most 200 targets (198.19.62.10-209)');
+  const targets: LabTarget[] = opts.targets.map((name, i) => ({ name, address: targetAddr(i), port: LOC_NET.targetBasePort + i, url: `http://${targetAddr(i)}:${LOC_NET.targetBasePort + i}/` }));
   const startTarget = (t: LabTarget) => {
     servers.set(`target:${t.name}`, spawnServer('ip', ['netns', 'exec', NS.tgt, 'nginx', '-p', `${dir}/`, '-c', join(dir, `${t.name}.conf`), '-e', join(dir, `${t.name}.log`)]));
+  };
+  const target = (name: string) => {
+    const t = targets.find((x) => x.name === name);
+    if (!t) throw new Error(`location lab: no target ${name}`);
+    return t;
   };
   const targetAnswers = async (t: LabTarget) => (await httpFromNs(NS.tgt, t.url, 500)).status === 200;
 
   try {
     await checkRange();
-    await buildNetwork();
+    await buildNetwork(targets.length);
     postgres = await startPostgresServer({ listen: LOC_NET.host, allow: LOC_NET.services });
     redis = await startRedis(dir, { bind: LOC_NET.host, extra: ['--protected-mode', 'no'] });
     for (const t of targets) {
-      writeFileSync(join(dir, `${t.name}.conf`), nginxConf(dir, t.name, `${LOC_NET.targetAddr}:${t.port}`, 'X-Lab-Target'));
+      writeFileSync(join(dir, `${t.name}.conf`), nginxConf(dir, t.name, `${t.address}:${t.port}`, 'X-Lab-Target'));
       startTarget(t);
     }
     for (const node of ['lb1', 'lb2'] as const) {
@@ -436,6 +450,14 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
       await run('ip', ['-n', NS.core, 'rule', 'del', 'pref', String(CUT_PREF(loc))]);
       return Date.now();
     },
+    async cutTarget(loc, name) {
+      await ip('-n', NS.core, 'rule', 'add', 'iif', `c-${loc}`, 'to', `${target(name).address}/32`, 'blackhole', 'pref', TARGET_CUT_PREF);
+      return Date.now();
+    },
+    async healTarget(loc, name) {
+      await run('ip', ['-n', NS.core, 'rule', 'del', 'iif', `c-${loc}`, 'to', `${target(name).address}/32`, 'blackhole', 'pref', TARGET_CUT_PREF]);
+      return Date.now();
+    },
     async failTarget(name) {
       const s = servers.get(`target:${name}`);
       if (!s) throw new Error(`location lab: no running target ${name}`);
@@ -445,8 +467,7 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
       return at;
     },
     async restoreTarget(name) {
-      const t = targets.find((x) => x.name === name);
-      if (!t) throw new Error(`location lab: no target ${name}`);
+      const t = target(name);
       if (!servers.has(`target:${name}`)) startTarget(t);
       await waitFor(`target ${name} answering again`, () => targetAnswers(t), 10_000, 50);
       return Date.now();
