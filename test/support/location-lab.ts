@@ -6,7 +6,7 @@ import { startNinesProcess, type NinesProcess } from './nines-process';
 import { startPostgresServer, type PostgresServer } from './servers/postgres-pair';
 import { startRedis, type RedisNode } from './servers/redis-ha';
 import { spawnServer, type Spawned } from './servers/spawned';
-import { sleep, waitFor } from './wait';
+import { sleep, waitFor, waitUntil } from './wait';
 
 /**
  * The location lab (issue 17): three prober locations in network namespaces, a place for targets
@@ -100,21 +100,6 @@ export async function httpFromNs(ns: string, url: string, timeoutMs = 1000): Pro
   const status = Number(/^HTTP\/\S+ (\d+)/.exec(head)?.[1]);
   const node = new RegExp(`^${VIP_HEADER}: *(.*)$`, 'im').exec(head)?.[1]?.trim();
   return { status, node, body: rest.join('\r\n\r\n'), ms };
-}
-
-/** waitFor for a state that reports itself: `check` returns true, or a description of what is there. */
-async function until(what: string, check: () => Promise<true | string>, timeoutMs: number): Promise<void> {
-  let last = '';
-  try {
-    await waitFor(what, async () => {
-      const r = await check();
-      if (r === true) return true;
-      last = r;
-      return false;
-    }, timeoutMs, 200);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${last}`);
-  }
 }
 
 function nginxConf(dir: string, name: string, listen: string, header: string): string {
@@ -476,10 +461,10 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
       await ip('-n', NS.core, 'link', 'set', 'tr-a', 'down');
       const at = Date.now();
       // lb2 stops hearing lb1 and takes the VIP on its half after 3 missed adverts (~3.6 s).
-      await until('both keepalived nodes MASTER, dc1 and dc3 seeing lb1 and dc2 lb2', async () => {
+      await waitUntil('both keepalived nodes MASTER, dc1 and dc3 seeing lb1 and dc2 lb2', async () => {
         const [h, seen] = [await vipHolders(), await seenHolders()];
         return h.length === 2 && seen[0] === 'lb1' && seen[1] === 'lb2' && seen[2] === 'lb1' ? true : `holders ${h}, seen from dc1..dc3 ${seen}`;
-      }, 20_000).catch(async (e) => {
+      }, 20_000, 200).catch(async (e) => {
         throw new Error(`${e.message}\nlb1: ${servers.get('ka:lb1')?.output().slice(-1500)}\nlb2: ${servers.get('ka:lb2')?.output().slice(-1500)}`);
       });
       return at;
@@ -487,10 +472,10 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
     async healVip() {
       await ip('-n', NS.core, 'link', 'set', 'tr-a', 'up');
       const at = Date.now();
-      await until('one VIP holder seen by every location', async () => {
+      await waitUntil('one VIP holder seen by every location', async () => {
         const [h, seen] = [await vipHolders(), await seenHolders()];
         return h.length === 1 && seen.every((s) => s === h[0]) ? true : `holders ${h}, seen from dc1..dc3 ${seen}`;
-      }, 20_000);
+      }, 20_000, 200);
       return at;
     },
     vipHolders,
@@ -519,10 +504,10 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
 
   try {
     await waitFor('every target answering in nl-tgt', async () => (await Promise.all(targets.map(targetAnswers))).every(Boolean), 20_000, 100);
-    await until(`one VIP holder (${LOC_NET.vip}) answering every location`, async () => {
+    await waitUntil(`one VIP holder (${LOC_NET.vip}) answering every location`, async () => {
       const [h, seen] = [await vipHolders(), await seenHolders()];
       return h.length === 1 && seen.every((s) => s === h[0]) ? true : `holders ${h}, seen from dc1..dc3 ${seen}`;
-    }, 30_000);
+    }, 30_000, 200);
   } catch (err) {
     const logs = [...servers].map(([n, s]) => `--- ${n}\n${s.output().slice(-1000)}`).join('\n');
     await teardown();
