@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startNinesProcess, type NinesProcess } from './nines-process';
 import { startPostgresServer, type PostgresServer } from './servers/postgres-pair';
 import { startRedis, type RedisNode } from './servers/redis-ha';
-import { spawnServer, type Spawned } from './servers/spawned';
+import { pidAlive, spawnServer, type Spawned } from './servers/spawned';
 import { sleep, waitFor, waitUntil } from './wait';
 
 /**
@@ -192,14 +192,6 @@ export interface LocationLab {
   teardown(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One lab per machine (the names are fixed): the owner file holds the pid of the test process
@@ -215,7 +207,7 @@ async function claim(waitMs: number): Promise<void> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number(readFileSync(OWNER_FILE, 'utf8').trim());
-    if (owner && owner !== process.pid && alive(owner)) {
+    if (owner && owner !== process.pid && pidAlive(owner)) {
       if (Date.now() > deadline) throw new Error(`location lab: in use by pid ${owner} (${OWNER_FILE}); not touching its namespaces`);
       await sleep(500);
       continue;
@@ -239,7 +231,7 @@ function removeNetwork(): void {
       }
     }
     // A netns with processes still in it outlives `ip netns del` (the name goes, the links stay).
-    for (const p of pids) for (let i = 0; i < 100 && alive(p) && !zombie(p); i++) execFileSync('sleep', ['0.05']);
+    for (const p of pids) for (let i = 0; i < 100 && pidAlive(p) && !zombie(p); i++) execFileSync('sleep', ['0.05']);
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     } catch {

@@ -46,6 +46,16 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** True while a process with this pid exists (a zombie counts until it is reaped). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Spawned {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far (for failure messages). */
