@@ -343,6 +343,7 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
   const onExit = () => {
     redis?.proc.child.kill('SIGKILL');
     removeNetwork();
+    rmSync(dir, { recursive: true, force: true });
     rmSync(OWNER_FILE, { force: true });
   };
   process.once('exit', onExit);
