@@ -186,6 +186,8 @@ export interface LocationLab {
   healVip(): Promise<number>;
   /** The lb namespaces that hold the VIP address now. */
   vipHolders(): Promise<string[]>;
+  /** Records a host process started for the lab (Nines' api), so a crashed run's is killed by the next. */
+  adopt(pid: number | undefined): void;
   startProber(loc: Location, opts: { configPath: string; databaseUrl: string; env?: Record<string, string> }): Promise<NinesProcess>;
   probers: Map<Location, NinesProcess>;
   killProber(loc: Location): Promise<number>;
@@ -194,26 +196,63 @@ export interface LocationLab {
 
 
 /**
- * One lab per machine (the names are fixed): the owner file holds the pid of the test process
- * using it. A live owner is waited for; a dead owner's leftovers (a crashed run) are removed.
+ * One lab per machine (the names are fixed). The owner file records the test process using it,
+ * its data directory and the host-side processes it started (Redis, PostgreSQL, Nines' api): a live
+ * owner is waited for; a dead owner's leftovers (a crashed run) are removed before building anew.
  */
-async function claim(waitMs: number): Promise<void> {
+interface Owner {
+  pid: number;
+  dir: string;
+  hostPids: number[];
+}
+
+function readOwner(): Owner | undefined {
+  try {
+    return JSON.parse(readFileSync(OWNER_FILE, 'utf8')) as Owner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A host process of a crashed lab: it was given the lab's address (argv or environment). */
+function usesLab(pid: number): boolean {
+  try {
+    return [`/proc/${pid}/cmdline`, `/proc/${pid}/environ`].some((f) => readFileSync(f, 'latin1').includes(LOC_NET.host));
+  } catch {
+    return false;
+  }
+}
+
+function removeLeftovers(o: Owner | undefined): void {
+  for (const pid of o?.hostPids ?? []) {
+    if (!pidAlive(pid) || !usesLab(pid)) continue;
+    // A postmaster's data lives in its private directory: -D <dir>/primary.
+    const pgDir = /-D\0?\s?([^\0 ]+)\/primary/.exec(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))?.[1];
+    process.kill(pid, 'SIGKILL');
+    if (pgDir?.startsWith(join(tmpdir(), 'nines-pg-'))) rmSync(pgDir, { recursive: true, force: true });
+  }
+  removeNetwork();
+  if (o?.dir?.startsWith(join(tmpdir(), 'nines-loclab-'))) rmSync(o.dir, { recursive: true, force: true });
+  rmSync(OWNER_FILE, { force: true });
+}
+
+async function claim(dir: string, waitMs: number): Promise<Owner> {
   const deadline = Date.now() + waitMs;
+  const me: Owner = { pid: process.pid, dir, hostPids: [] };
   for (;;) {
     try {
-      writeFileSync(OWNER_FILE, String(process.pid), { flag: 'wx' });
-      return;
+      writeFileSync(OWNER_FILE, JSON.stringify(me), { flag: 'wx' });
+      return me;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = Number(readFileSync(OWNER_FILE, 'utf8').trim());
-    if (owner && owner !== process.pid && pidAlive(owner)) {
-      if (Date.now() > deadline) throw new Error(`location lab: in use by pid ${owner} (${OWNER_FILE}); not touching its namespaces`);
+    const owner = readOwner();
+    if (owner && owner.pid !== process.pid && pidAlive(owner.pid)) {
+      if (Date.now() > deadline) throw new Error(`location lab: in use by pid ${owner.pid} (${OWNER_FILE}); not touching its namespaces`);
       await sleep(500);
       continue;
     }
-    removeNetwork();
-    rmSync(OWNER_FILE, { force: true });
+    removeLeftovers(owner);
   }
 }
 
@@ -332,20 +371,26 @@ async function buildNetwork(targetCount: number): Promise<void> {
 
 export async function startLocationLab(opts: { targets: string[]; waitForOtherRunMs?: number }): Promise<LocationLab> {
   if (process.getuid?.() !== 0) throw new Error('location lab: needs root (network namespaces, veths, bridges)');
-  await claim(opts.waitForOtherRunMs ?? 600_000);
   const dir = mkdtempSync(join(tmpdir(), 'nines-loclab-'));
   mkdirSync(join(dir, 'tmp'));
+  let owner: Owner;
+  try {
+    owner = await claim(dir, opts.waitForOtherRunMs ?? 600_000);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const adopt = (pid: number | undefined) => {
+    if (!pid) return;
+    owner.hostPids.push(pid);
+    writeFileSync(OWNER_FILE, JSON.stringify(owner));
+  };
   const servers = new Map<string, Spawned>();
   const probers = new Map<Location, NinesProcess>();
   let postgres: PostgresServer | undefined;
   let redis: RedisNode | undefined;
   // A test process that dies must not leave the namespaces (and what runs in them) behind.
-  const onExit = () => {
-    redis?.proc.child.kill('SIGKILL');
-    removeNetwork();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(OWNER_FILE, { force: true });
-  };
+  const onExit = () => removeLeftovers(owner);
   process.once('exit', onExit);
 
   const teardown = async () => {
@@ -360,7 +405,7 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
     removeNetwork();
     rmSync(dir, { recursive: true, force: true });
     process.removeListener('exit', onExit);
-    if (existsOwned()) rmSync(OWNER_FILE, { force: true });
+    if (readOwner()?.pid === process.pid) rmSync(OWNER_FILE, { force: true });
   };
 
   if (opts.targets.length > 200) throw new Error('location lab: at most 200 targets (198.19.62.10-209)');
@@ -379,7 +424,9 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
     await checkRange();
     await buildNetwork(targets.length);
     postgres = await startPostgresServer({ listen: LOC_NET.host, allow: LOC_NET.services });
+    adopt(postgres.pid);
     redis = await startRedis(dir, { bind: LOC_NET.host, extra: ['--protected-mode', 'no'] });
+    adopt(redis.proc.child.pid);
     for (const t of targets) {
       writeFileSync(join(dir, `${t.name}.conf`), nginxConf(dir, t.name, `${t.address}:${t.port}`, 'X-Lab-Target'));
       startTarget(t);
@@ -472,6 +519,7 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
       return at;
     },
     vipHolders,
+    adopt,
     async startProber(loc, o) {
       const p = await startNinesProcess({
         configPath: o.configPath,
@@ -508,12 +556,3 @@ export async function startLocationLab(opts: { targets: string[]; waitForOtherRu
   }
   return lab;
 }
-
-function existsOwned(): boolean {
-  try {
-    return Number(readFileSync(OWNER_FILE, 'utf8').trim()) === process.pid;
-  } catch {
-    return false;
-  }
-}
-

@@ -64,6 +64,7 @@ export async function startLocationsNines(lab: LocationLab, yaml: string, dbName
   const configPath = writeConfig(yaml);
   const databaseUrl = lab.databaseUrl(dbName);
   const api = await startNinesProcess({ configPath, databaseUrl, redisUrl: lab.redisUrl, roles: 'api,worker' });
+  lab.adopt(api.proc.pid);
   const startProber = (loc: Location) => lab.startProber(loc, { configPath, databaseUrl });
   try {
     await Promise.all(locations.map(startProber));

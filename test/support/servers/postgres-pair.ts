@@ -57,6 +57,7 @@ function postmasters(dir: string, ids: { uid: number; gid: number }, listen = '1
   };
   return {
     start,
+    pid: (port: number) => procs.get(port)?.pid,
     stop: async (port: number) => {
       const p = procs.get(port);
       if (p) await stopOne(p);
@@ -123,6 +124,8 @@ export async function startPostgresPair(): Promise<PostgresPair> {
 
 export interface PostgresServer {
   port: number;
+  /** The postmaster's pid while it runs. */
+  readonly pid: number | undefined;
   url(database?: string): string;
   /** Fast shutdown; the data stays, and start() brings the same server back on the same port. */
   pause(): Promise<void>;
@@ -151,6 +154,9 @@ export async function startPostgresServer(opts: { listen?: string; allow?: strin
   }
   return {
     port,
+    get pid() {
+      return pm.pid(port);
+    },
     url: (database = 'postgres') => `postgres://postgres@${host}:${port}/${database}`,
     pause: () => pm.stop(port),
     start: () => pm.start(data, port),
