@@ -25,13 +25,12 @@ import { tempDir } from '../../test/support/servers/spawned';
  *    fresh browser context (empty cache);
  * 2. JS shipped: the script(s) and stylesheet the page names, fetched from Nines as served,
  *    gzipped here with zlib (level 9) unless the server already compressed them;
- * 3. live update: a target's path starts failing (HTTP 503); from the moment Nines has recorded
- *    it (the first poll, every 20 ms, of GET /api/v1/targets?state=down that lists the target)
- *    to the moment the open page shows it down (a MutationObserver in the page, timeOrigin +
- *    now()); median of changes. The same for a system's endpoint (a system card turning down),
- *    which travels through the change feed rather than the targets' periodic refresh: there
- *    "recorded" is the `at` (commit time) of the first announcement of that system on the Redis
- *    channel nines:changes after its path failed, read by the bench's own subscription.
+ * 3. live update: a target's path starts failing (HTTP 503); from the moment Nines records the
+ *    change (the `at` of its first announcement on the Redis channel nines:changes after the
+ *    failure, read by the bench's own subscription: for a standalone target the prober's state
+ *    change, stamped when the engine applied it; for a system its topology commit) to the moment
+ *    the open page shows it down (a MutationObserver in the page, timeOrigin + now()); median of
+ *    changes, for standalone targets and for system cards (an endpoint turning down).
  *
  *   node dist/bench/console/main.js [--systems 100] [--targets 1000] [--loads 5] [--changes 5] [--out FILE]
  */
@@ -147,7 +146,7 @@ async function main(): Promise<void> {
     const announced = new Map<string, number[]>();
     sub.on('message', (_ch, text: string) => {
       const c = JSON.parse(text);
-      if (c.kind === 'system') announced.set(c.name, [...(announced.get(c.name) ?? []), c.at]);
+      if (c.kind === 'system' || (c.kind === 'target' && c.card?.state === 'down')) announced.set(c.name, [...(announced.get(c.name) ?? []), c.at]);
     });
     await sub.subscribe(CHANGE_FEED_CHANNEL);
     subscriber = sub;
@@ -224,9 +223,9 @@ async function main(): Promise<void> {
       await page.evaluate(`window.__watch = [...(window.__watch ?? []), [${JSON.stringify(sel)}, ${JSON.stringify(key)}]]; window.__look()`);
       const failedAt = Date.now();
       web!.failing.add(kind === 'target' ? `/t/${i}` : `/sys/${i}`);
-      // Recorded: for a system, its first announcement after the failure (the commit's time);
-      // for a target, the first poll of the API that lists it down (its `since` is the probe's time).
-      const rec = kind === 'system' ? await waitUntil(
+      // Recorded: the first announcement on the change feed after the failure — for a system its
+      // topology commit, for a standalone target the prober's state change (both stamped when made).
+      const rec = await waitUntil(
         `${key} announced`,
         async () => {
           const at = (announced.get(key) ?? []).find((x) => x >= failedAt);
@@ -234,22 +233,13 @@ async function main(): Promise<void> {
         },
         40_000,
         20,
-      ) : await waitUntil(
-        `${key} down in the API`,
-        async () => {
-          const { targets: ts } = await api('/api/v1/targets?state=down');
-          const t = ts.find((x: any) => (kind === 'target' ? x.name === key : x.system === key && x.endpoint));
-          return t ? { at: Date.now(), since: t.since as string } : undefined;
-        },
-        40_000,
-        20,
       );
       const shown: number = await waitUntil(`${key} down on the page`, async () => (await page.evaluate(`window.__shown[${JSON.stringify(key)}]`)) as number | undefined, 30_000, 20);
       const r = { key, failed_at: new Date(failedAt).toISOString(), recorded_seen_at: new Date(rec.at).toISOString(), since: rec.since, shown_at: new Date(Math.round(shown)).toISOString(), latency_ms: Math.round(shown - rec.at) };
-      console.log(`  ${kind} ${key}: ${kind === 'system' ? 'announced' : 'in the API'} ${((rec.at - failedAt) / 1000).toFixed(1)} s after its path failed; on the page ${r.latency_ms} ms after that`);
+      console.log(`  ${kind} ${key}: announced ${((rec.at - failedAt) / 1000).toFixed(1)} s after its path failed; on the page ${r.latency_ms} ms after that`);
       return r;
     };
-    // Spread over a few seconds so the changes fall at different phases of the 5 s target refresh.
+    // Spread over a few seconds so the changes fall at different phases of the probe schedule.
     const targetChanges = [];
     for (let k = 0; k < o.changes; k++) {
       targetChanges.push(await change('target', 7 + k * 97));

@@ -36,13 +36,15 @@ describe('the on-call console in a real browser', { skip: chromiumMissing }, () 
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  /** Paths of the test web server that answer 503. */
+  const failing = new Set<string>();
 
   before(async () => {
     dir = tempDir('console');
     redis = await startRedis(dir.path);
     db = await freshDatabase('console');
     pg = await startPostgresPair();
-    web = await startHttpServer((_req, res) => reply(res, 200, 'ok'));
+    web = await startHttpServer((req, res) => (failing.has(req.url.split('?')[0]) ? reply(res, 503, 'down for the test') : reply(res, 200, 'ok')));
     hooks = await startWebhookReceiver();
     const nowhere = await closedPort();
     const config = writeConfig(`
@@ -142,6 +144,34 @@ alerting:
     assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
     assert.deepEqual(await axe(page), []);
     await shots(page, 'overview');
+  });
+
+  it('a standalone target going down shows on the open overview without a reload, announced by the prober with its card', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.locator('[data-target="homepage"] .badge').filter({ hasText: 'up' }).waitFor();
+    await page.evaluate('window.__sameDocumentTargets = true');
+    // Beside the page, a stream of our own: the change must come as a pushed card, not from the periodic refresh.
+    const ctl = new AbortController();
+    const frames: string[] = [];
+    const stream = fetch(`${nines.url}/api/v1/console/stream`, { signal: ctl.signal }).then(async (r) => {
+      const dec = new TextDecoder();
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) frames.push(dec.decode(chunk));
+    }).catch(() => undefined);
+    try {
+      await waitFor('the stream opened', () => frames.join('').includes('event: snapshot'), 10_000, 50);
+      failing.add('/home');
+      await page.locator('[data-target="homepage"] .badge').filter({ hasText: /^down/ }).waitFor({ timeout: 20_000 });
+      assert.equal(await page.evaluate('window.__sameDocumentTargets'), true, 'the page was not reloaded');
+      const pushed = await waitFor('a pushed targets frame', () => frames.join('').split('\n\n').find((f) => f.startsWith('event: targets') && f.includes('"recorded_at"') && f.includes('"name":"homepage"') && f.includes('"state":"down"')), 10_000, 50);
+      assert.match(pushed, /"reason":"status 503"/);
+      failing.delete('/home');
+      await page.locator('[data-target="homepage"] .badge').filter({ hasText: /^up/ }).waitFor({ timeout: 20_000 });
+    } finally {
+      failing.delete('/home');
+      ctl.abort();
+      await stream;
+    }
+    assert.deepEqual(errors, []);
   });
 
   it('a PostgreSQL failover shows on the overview without a reload, in order: pg1 down and no primary, then pg2 primary', async () => {
@@ -338,5 +368,65 @@ alerting:
     assert.deepEqual(await axe(page), [], 'drills page: axe-core serious or critical violations');
     await shots(page, 'drills');
     assert.deepEqual(errors, []);
+  });
+
+  it('resolving from the incident page: after confirming, the incident is resolved, on the timeline and in the audit log', async () => {
+    const open = (await sql.query(`select id from incidents where state = 'open' order by id`)).rows;
+    assert.ok(open.length > 0, 'the failover incident is still open (pg1 is still down)');
+    const id = open[0].id as number;
+    await page.goto(`${nines.url}/incidents/${id}`);
+    await page.locator('#resolve').waitFor();
+    const dialogs: string[] = [];
+    page.once('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    await page.click('#resolve');
+    await page.locator('ol.timeline li[data-kind="resolved"]').waitFor({ timeout: 10_000 });
+    assert.match(dialogs[0] ?? '', new RegExp(`^Resolve incident #${id} by hand\\?`));
+    assert.equal(await page.locator('#resolve').count(), 0, 'no resolve button on a resolved incident');
+    assert.equal((await sql.query(`select state from incidents where id = $1`, [id])).rows[0].state, 'resolved');
+    const audit = (await sql.query(`select action from audit_log where target = $1 and action = 'incident.resolve'`, [String(id)])).rows;
+    assert.equal(audit.length, 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('with tokens: the console asks for one, refuses a bad one, signs in with a pasted viewer token, and signs out', async () => {
+    // Creating the first token ends the open mode (loopback without tokens).
+    const made = await fetch(`${nines.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'night-viewer', role: 'viewer' }) });
+    assert.equal(made.status, 201);
+    const viewer = ((await made.json()) as { token: string }).token;
+    const ctx = await browser.newContext({ viewport: { width: 375, height: 812 } });
+    const p = await ctx.newPage();
+    const pageErrors: string[] = [];
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await p.goto(`${nines.url}/`);
+      await p.locator('#token').waitFor({ timeout: 10_000 });
+      assert.deepEqual(await axe(p), [], 'sign-in screen: axe-core serious or critical violations');
+      await p.fill('#token', 'nines_not-a-real-token');
+      await p.click('button[type=submit]');
+      await p.locator('[role=alert]').filter({ hasText: 'That token was not accepted' }).waitFor();
+      await p.fill('#token', viewer);
+      await p.click('button[type=submit]');
+      await p.locator('#role').filter({ hasText: 'viewer' }).waitFor({ timeout: 10_000 });
+      await p.locator('[data-system="db"]').waitFor({ timeout: 10_000 });
+      assert.equal(await p.evaluate(`sessionStorage.getItem('nines_token') !== null`), true, 'kept in this tab only');
+      assert.equal(await p.evaluate(`localStorage.length`), 0, 'nothing in local storage');
+      // A viewer reads an incident but is not offered what the API would refuse it.
+      const open = (await sql.query(`select id from incidents order by id desc limit 1`)).rows[0].id as number;
+      await sql.query(`update incidents set state = 'open', resolved_at = null where id = $1`, [open]);
+      await p.goto(`${nines.url}/incidents/${open}`);
+      await p.locator('#needs-responder').waitFor({ timeout: 10_000 });
+      assert.deepEqual([await p.locator('#ack').count(), await p.locator('#resolve').count(), await p.locator('#note-text').count()], [0, 0, 0]);
+      await p.reload();
+      await p.locator('#role').filter({ hasText: 'viewer' }).waitFor({ timeout: 10_000 });
+      await p.click('#signout');
+      await p.locator('#token').waitFor();
+      assert.equal(await p.evaluate(`sessionStorage.getItem('nines_token')`), null, 'forgotten on sign-out');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -7,6 +7,8 @@ import { systemClock } from '../../../libs/common/src/clock';
 import { ConfigHolder, loadConfigFile } from '../../../libs/config/src/config-holder';
 import type { Settings } from '../../../libs/config/src/settings';
 import { NinesMetrics } from '../../../libs/metrics/src/metrics';
+import { LocationCollector } from '../../../libs/metrics/src/location-collector';
+import { LocationBoardReader } from '../../../libs/probes/src/location-board';
 import { StateCollector } from '../../../libs/metrics/src/state-collector';
 import { IncidentCollector } from '../../../libs/metrics/src/incident-collector';
 import { IncidentQuery } from '../../../libs/incidents/src/incident.query';
@@ -76,6 +78,7 @@ export async function startNines(settings: Settings, logger: Logger): Promise<Ru
   config.onChange((next) => metrics.follow(next));
   if (settings.roles.has('api')) {
     new StateCollector({ targets: () => config.get().targets, state: new StateRepository(dataSource), live: () => liveStates.lookup, clock: systemClock }, metrics.registry);
+    new LocationCollector({ targets: () => config.get().targets, reader: new LocationBoardReader(redis), clock: systemClock }, metrics.registry);
     new IncidentCollector({ query: new IncidentQuery(dataSource), systems: () => config.get().systems.map((s) => s.name) }, metrics.registry);
   }
   const runtime: Runtime = { settings, config, dataSource, redis, logger, clock: systemClock, metrics, readiness, targetIds, liveStates, redisConnections };

@@ -3,6 +3,7 @@ import type { ProbeTarget } from '../../probes/src/target';
 import type { TargetState } from '../../probes/src/target-state';
 import { serving, type SystemShape, type SystemTopology } from '../../topology/src/topology';
 import type { AlertSpec, Labels } from './alert';
+import type { LocationReport } from '../../probes/src/location-report';
 
 /**
  * Built-in alerts, derived from what the previous stages know. Each returns the alerts whose
@@ -93,5 +94,25 @@ export function systemAlerts(c: SystemAlertContext): AlertSpec[] {
     if (alertname) add(alertname, severity ?? 'warning', { ...own, source }, `${shape.name}: ${message}`);
     else add('ExternalProblem', 'warning', { source }, `${shape.name}: ${message}`);
   }
+  return out;
+}
+
+/**
+ * Scope "locations": what the locations see together (issue 17). A location cut off from the
+ * targets the others reach is one critical alert, not a page per target; a target some locations
+ * see down without a quorum is a warning naming where; two locations seeing two holders is a
+ * split brain even when each sees a healthy system; a location whose probers stopped is a warning
+ * (its votes are dropped, not counted).
+ */
+export function locationAlerts(report: LocationReport, now: number): AlertSpec[] {
+  const out: AlertSpec[] = [];
+  const add = (alertname: string, severity: string, extra: Labels, summary: string, reason?: string) =>
+    out.push({ labels: base(alertname, severity, extra), annotations: { summary, ...(reason ? { reason } : {}) }, forMs: 0 });
+  for (const l of report.locations) {
+    if (l.partition) add('LocationPartitioned', 'critical', { location: l.name }, l.partition.message);
+    if (!l.up) add('LocationDown', 'warning', { location: l.name }, `${l.name}: no prober has reported for ${formatDuration(Math.max(0, now - Date.parse(l.last_seen)))}; its votes are dropped, not counted`);
+  }
+  for (const d of report.degraded) add('TargetDownFromLocation', 'warning', { target: d.target, location: d.location }, d.message, d.reason);
+  for (const s of report.split_brain) add('SplitBrainSeenFromOutside', 'page', { system: s.system }, s.message);
   return out;
 }

@@ -28,6 +28,8 @@ export interface NinesConfig {
   systems: SystemDef[];
   targets: ProbeTarget[];
   storage: { rawRetentionMs: number; rollupRetentionMs: number };
+  /** When one location losing many targets the others reach is a partition (issue 17). */
+  locations: { partition: { minTargets: number; share: number } };
   /** Every secret value found in the config, for the scrubber. */
   secrets: string[];
 }
@@ -210,8 +212,17 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     targets.push({ ...t, intervalMs, timeoutMs, labels, probe: checked.spec });
   };
 
+  /** Where a target is probed from: its own list, else its system's; the quorum must be reachable. */
+  const whereOf = (w: { locations?: string[]; quorum?: number }, path: (string | number)[]): Pick<ProbeTarget, 'locations' | 'quorum'> => {
+    if (w.locations) duplicates(w.locations, (l) => l, (i) => [...path, 'locations', i], 'location', issues);
+    if (w.quorum !== undefined && w.locations && w.quorum > w.locations.length)
+      issues.push({ path: formatPath([...path, 'quorum']), message: `must not exceed the number of locations (${w.quorum} > ${w.locations.length}): the target could never be down` });
+    return { ...(w.locations ? { locations: [...w.locations] } : {}), ...(w.quorum !== undefined ? { quorum: w.quorum } : {}) };
+  };
+
   raw.systems.forEach((s, si) => {
     const sp: (string | number)[] = ['systems', si];
+    const sysWhere = whereOf(s, sp);
     const sysLevel = { interval: s.interval, timeout: s.timeout, labels: s.labels, path: sp };
     const def: SystemDef = {
       name: s.name,
@@ -231,13 +242,13 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     if (s.endpoint) {
       def.endpointKey = `${s.name}/@endpoint`;
       addTarget(s.endpoint.probe, [...sp, 'endpoint', 'probe'], [...sp, 'endpoint'],
-        { key: def.endpointKey, name: `${s.name} endpoint`, system: s.name, layer: s.layer, systemKind: s.kind, isEndpoint: true },
+        { key: def.endpointKey, name: `${s.name} endpoint`, system: s.name, layer: s.layer, systemKind: s.kind, isEndpoint: true, ...sysWhere },
         [{ interval: s.endpoint.interval, timeout: s.endpoint.timeout, path: [...sp, 'endpoint'] }, sysLevel]);
     }
     if (!s.members.length && !s.endpoint) issues.push({ path: formatPath([...sp, 'members']), message: 'a system needs at least one member or an endpoint' });
     s.members.forEach((m, mi) => {
       addTarget(m.probe, [...sp, 'members', mi, 'probe'], [...sp, 'members', mi],
-        { key: `${s.name}/${m.name}`, name: m.name, system: s.name, member: m.name, layer: s.layer, systemKind: s.kind },
+        { key: `${s.name}/${m.name}`, name: m.name, system: s.name, member: m.name, layer: s.layer, systemKind: s.kind, ...sysWhere },
         [{ interval: m.interval, timeout: m.timeout, labels: m.labels, path: [...sp, 'members', mi] }, sysLevel]);
     });
     duplicates(s.members, (m) => m.name, (i) => [...sp, 'members', i, 'name'], 'member name', issues);
@@ -246,7 +257,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
 
   raw.targets.forEach((t, ti) => {
     addTarget(t.probe, ['targets', ti, 'probe'], ['targets', ti],
-      { key: t.name, name: t.name, systemKind: typeof t.probe.kind === 'string' ? t.probe.kind : undefined },
+      { key: t.name, name: t.name, systemKind: typeof t.probe.kind === 'string' ? t.probe.kind : undefined, ...whereOf(t, ['targets', ti]) },
       [{ interval: t.interval, timeout: t.timeout, labels: t.labels, path: ['targets', ti] }]);
   });
 
@@ -337,6 +348,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     systems,
     targets,
     storage: { rawRetentionMs: durationMs(raw.storage.raw_retention), rollupRetentionMs: durationMs(raw.storage.rollup_retention) },
+    locations: { partition: { minTargets: raw.locations.partition.min_targets, share: raw.locations.partition.share } },
     secrets,
   };
 }

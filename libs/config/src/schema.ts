@@ -1,3 +1,4 @@
+import { LOCATION_NAME } from './settings';
 import { z } from 'zod';
 import { parseDuration } from '../../common/src/duration';
 import { durationField, hostPort } from '../../probes/src/drivers/fields';
@@ -49,6 +50,13 @@ const defaults = z
   })
   .strict();
 
+const locationName = z.string().regex(LOCATION_NAME, 'must be lower-case letters, digits, "-" or "_", up to 32, as NINES_LOCATION');
+/** Where a target is probed from and how many locations must see it down (issue 17). */
+const where = {
+  locations: z.array(locationName).min(1).optional(),
+  quorum: z.number().int().min(1).optional(),
+};
+
 const member = z
   .object({
     name,
@@ -80,6 +88,7 @@ const system = z
     interval: positiveDuration.optional(),
     timeout: positiveDuration.optional(),
     labels: labels.optional(),
+    ...where,
   })
   .strict();
 
@@ -90,6 +99,20 @@ const target = z
     interval: positiveDuration.optional(),
     timeout: positiveDuration.optional(),
     labels: labels.optional(),
+    ...where,
+  })
+  .strict();
+
+/** Probing from several locations: when one location losing targets is a partition, not an outage. */
+const locations = z
+  .object({
+    partition: z
+      .object({
+        min_targets: z.number().int().min(1).default(3),
+        share: z.number().gt(0).max(1).default(0.5),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -495,6 +518,7 @@ export const configSchema = z
     reports: reports.default({}),
     storage: storage.default({}),
     status_page: statusPage.default({}),
+    locations: locations.default({}),
   })
   .strict();
 

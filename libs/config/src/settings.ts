@@ -7,6 +7,9 @@ import { maskUrl, secretScrubber, secretsOfUrl } from '../../common/src/secrets'
  * Process settings from the environment. This is the only place that reads process.env;
  * everything else receives a Settings object.
  */
+/** A prober's vantage point (NINES_LOCATION), as targets' `locations` name it. */
+export const LOCATION_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 export type Role = 'api' | 'prober' | 'worker';
 export const ALL_ROLES: Role[] = ['api', 'prober', 'worker'];
 
@@ -21,6 +24,11 @@ export interface Settings {
   roles: Set<Role>;
   logLevel: string;
   instanceId: string;
+  /**
+   * This prober's vantage point (NINES_LOCATION): probers that declare one vote per location and
+   * a target's state is their quorum verdict. Unset: the classic single vantage point.
+   */
+  location?: string;
   /** Things worth a line in the start-up log (a variable that has no effect, …). */
   notices: string[];
   env: NodeJS.ProcessEnv;
@@ -131,6 +139,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   // Registered before anything can fail on them: a Redis or Sentinel error may echo what it was given.
   secretScrubber.pin(secretsOf(env));
   const redis = readRedis(env);
+  const location = env.NINES_LOCATION?.trim() || undefined;
+  if (location !== undefined && !LOCATION_NAME.test(location))
+    throw new SettingsError(`NINES_LOCATION: ${JSON.stringify(location)} is not a location name (lower-case letters, digits, "-" or "_", up to 32, starting with a letter or digit)`);
   return {
     configPath,
     configPathWasDefault: wasDefault,
@@ -141,6 +152,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     roles,
     logLevel: env.NINES_LOG_LEVEL ?? 'info',
     instanceId: env.NINES_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ...(location ? { location } : {}),
     notices: redis.kind === 'sentinel' && given(env, 'REDIS_URL') ? ['REDIS_URL is ignored: REDIS_SENTINELS replaces it for every Redis connection'] : [],
     env,
   };

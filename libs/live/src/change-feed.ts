@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import type { TargetCard } from '../../console/src/cards';
 
 /**
  * Redis channel on which every process names what it has just committed (a system's topology,
@@ -15,7 +16,12 @@ export type Change =
   /** An incident was opened, joined, acknowledged, noted or resolved. */
   | { kind: 'incident'; id: number; at: number }
   /** Silences changed (the console's alert list shows what they mute). */
-  | { kind: 'silences'; at: number };
+  | { kind: 'silences'; at: number }
+  /**
+   * A standalone target changed state, announced by the prober as it happens, with its new card:
+   * its row reaches the database with the next result flush, and the console should not wait for it.
+   */
+  | { kind: 'target'; name: string; at: number; card: TargetCard };
 
 export type Publish = (c: Change) => void;
 
@@ -41,8 +47,25 @@ export function parseChange(text: string): Change | undefined {
     if (c.kind === 'system' && typeof (c as { name?: unknown }).name === 'string') return { kind: 'system', name: (c as { name: string }).name, at };
     if (c.kind === 'incident' && Number.isSafeInteger((c as { id?: unknown }).id)) return { kind: 'incident', id: (c as { id: number }).id, at };
     if (c.kind === 'silences') return { kind: 'silences', at };
+    if (c.kind === 'target') {
+      const card = targetCardOf((c as { card?: unknown }).card);
+      if (card) return { kind: 'target', name: card.name, at, card };
+    }
   } catch {
     // not JSON: not ours
   }
   return undefined;
+}
+
+/** A target card from the channel, checked field by field (a console renders it as it is). */
+function targetCardOf(v: unknown): TargetCard | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown) => typeof x === 'string';
+  if (!str(o.name) || !str(o.kind) || !str(o.state)) return undefined;
+  if (!(o.since === null || str(o.since)) || !(o.latency_ms === null || (typeof o.latency_ms === 'number' && Number.isFinite(o.latency_ms)))) return undefined;
+  if (o.reason !== undefined && !str(o.reason)) return undefined;
+  const card: TargetCard = { name: o.name as string, kind: o.kind as string, state: o.state as string, since: o.since as string | null, latency_ms: o.latency_ms as number | null };
+  if (o.reason !== undefined) card.reason = o.reason as string;
+  return card;
 }

@@ -62,7 +62,7 @@ describe('partitions and split brain seen from outside', () => {
       { location: 'dc3', holder: 'lb1', at: NOW },
     ], NOW, 5000);
     assert.deepEqual(s?.holders, { lb1: ['dc1', 'dc3'], lb2: ['dc2'] });
-    assert.equal(s?.message, 'split brain seen from outside on edge-vip: dc1, dc3 see lb1; dc2 see lb2');
+    assert.equal(s?.message, 'split brain seen from outside on edge-vip: dc1, dc3 see lb1; dc2 sees lb2');
     assert.equal(splitBrainFromOutside('edge-vip', [{ location: 'dc1', holder: 'lb1', at: NOW }, { location: 'dc2', holder: 'lb2', at: NOW - 9000 }], NOW, 5000), undefined);
     assert.equal(splitBrainFromOutside('edge-vip', [{ location: 'dc1', holder: 'lb1', at: NOW }, { location: 'dc2', at: NOW }], NOW, 5000), undefined);
   });

@@ -2,7 +2,7 @@
  * Probing from several locations (issue 17), the pure part: the quorum verdict of one target from
  * its locations' latest results, partitions (one location losing many targets the others still
  * reach) and split brain seen from outside (two locations seeing two different holders).
- * Not wired into the engine yet: the prober side (NINES_LOCATION, per-location ticks) comes next.
+ * The prober side is location-gate.ts (votes per result) and location-report.ts (the whole board).
  */
 export interface LocationVote {
   location: string;
@@ -115,5 +115,5 @@ export function splitBrainFromOutside(system: string, views: readonly HolderView
   }
   if (byHolder.size < 2) return undefined;
   const holders = Object.fromEntries([...byHolder].sort(([a], [b]) => a.localeCompare(b)).map(([h, locs]) => [h, locs.sort()]));
-  return { holders, message: `split brain seen from outside on ${system}: ${Object.entries(holders).map(([h, locs]) => `${locs.join(', ')} see ${h}`).join('; ')}` };
+  return { holders, message: `split brain seen from outside on ${system}: ${Object.entries(holders).map(([h, locs]) => `${locs.join(', ')} ${locs.length > 1 ? 'see' : 'sees'} ${h}`).join('; ')}` };
 }

@@ -19,6 +19,10 @@ export interface ProbeTarget {
   timeoutMs: number;
   labels: Record<string, string>;
   probe: ProbeSpec;
+  /** Probed from these locations (NINES_LOCATION); unset: from every location present. */
+  locations?: string[];
+  /** How many locations must see it down for it to be down; unset: a majority of those that vote. */
+  quorum?: number;
 }
 
 /**

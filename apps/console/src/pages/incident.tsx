@@ -90,6 +90,8 @@ export function IncidentPage({ id, live, me }: { id: number; live: LiveState; me
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState('');
+  /** A viewer sees the incident; acknowledging, resolving and notes need a responder. */
+  const canAct = me.role !== 'viewer';
   const [said, setSaid] = useState('');
   const touched = live.touched.get(id) ?? 0;
 
@@ -162,17 +164,17 @@ export function IncidentPage({ id, live, me }: { id: number; live: LiveState; me
         </dd>
       </dl>
       <div class="actions">
-        {!inc.acknowledged_at && inc.state === 'open' && (
+        {canAct && !inc.acknowledged_at && inc.state === 'open' && (
           <button type="button" class="primary" id="ack" disabled={busy} onClick={() => act('Acknowledged: repeats and escalation stop.', () => send('POST', `/api/v1/incidents/${id}/ack`, {}))}>
             Acknowledge
           </button>
         )}
-        {inc.state === 'open' && (
+        {canAct && inc.state === 'open' && (
           <button type="button" id="resolve" disabled={busy} onClick={() => confirm(`Resolve incident #${id} by hand? A new failure within 5 minutes reopens it.`) && act('Resolved.', () => send('POST', `/api/v1/incidents/${id}/resolve`, {}))}>
             Resolve
           </button>
         )}
-        {me.mode === 'token' && <span class="quiet">Actions need a responder token.</span>}
+        {!canAct && inc.state === 'open' && <span class="quiet" id="needs-responder">Acknowledging and resolving need the responder role; you are signed in as a viewer.</span>}
       </div>
       <p role="status" class="quiet">
         {said}
@@ -201,6 +203,7 @@ export function IncidentPage({ id, live, me }: { id: number; live: LiveState; me
           </li>
         ))}
       </ol>
+      {canAct && (
       <form
         class="note"
         onSubmit={(e) => {
@@ -217,6 +220,7 @@ export function IncidentPage({ id, live, me }: { id: number; live: LiveState; me
           Add note
         </button>
       </form>
+      )}
       <h2>Alerts</h2>
       {alerts.length ? (
         <div class="table-wrap">

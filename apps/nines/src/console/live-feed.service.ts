@@ -40,6 +40,8 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private targetTimer?: NodeJS.Timeout;
   private keepalive?: NodeJS.Timeout;
   private lastTargets = new Map<string, string>();
+  /** When each target's state last changed as announced by a prober: older database rows are not news. */
+  private announcedSince = new Map<string, number>();
 
   constructor(
     @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
@@ -103,6 +105,7 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
       clearInterval(this.targetTimer);
       this.targetTimer = undefined;
       this.lastTargets.clear();
+      this.announcedSince.clear();
     }
   }
 
@@ -110,6 +113,7 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!this.clients.size) return;
     if (c.kind === 'system') this.dirtySystems.add(c.name);
     else if (c.kind === 'incident') this.dirtyIncidents.add(c.id);
+    else if (c.kind === 'target') return this.targetChanged(c.card, c.at);
     else return this.broadcast(frame('silences', { at: c.at }));
     this.firstAt = Math.min(this.firstAt ?? c.at, c.at);
     this.flushTimer ??= setTimeout(() => {
@@ -138,15 +142,34 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
     }
   }
 
+  /** A prober's announcement carries the card: pushed as it is, no database read. */
+  private targetChanged(card: TargetCard, at: number): void {
+    this.lastTargets.set(card.name, targetSig(card));
+    this.announcedSince.set(card.name, card.since ? Date.parse(card.since) : at);
+    this.broadcast(frame('targets', { recorded_at: at, targets: [card] }));
+  }
+
   private async refreshTargets(): Promise<void> {
     try {
-      const targets = await this.overview.targetCards();
+      const targets = (await this.overview.targetCards()).filter((t) => !this.olderThanAnnounced(t));
       const changed = targets.filter((t) => this.lastTargets.get(t.name) !== targetSig(t));
       for (const t of changed) this.lastTargets.set(t.name, targetSig(t));
       if (changed.length) this.broadcast(frame('targets', { targets: changed }));
     } catch (err) {
       this.logger.debug({ err }, 'console stream: cannot refresh targets');
     }
+  }
+
+  /** A row not yet flushed when the prober announced the change would show the old state again. */
+  private olderThanAnnounced(t: TargetCard): boolean {
+    const announced = this.announcedSince.get(t.name);
+    if (announced === undefined) return false;
+    const since = t.since ? Date.parse(t.since) : 0;
+    if (since >= announced) {
+      this.announcedSince.delete(t.name);
+      return false;
+    }
+    return true;
   }
 
   private broadcast(text: string): void {

@@ -6,6 +6,8 @@ import { TopologyModule } from '../topology/topology.module';
 import { ProberService } from './prober.service';
 import { SdController } from './sd.controller';
 import { SdService } from './sd.service';
+import { LocationsController } from './locations.controller';
+import { LocationsService, LocationWatch } from './locations.service';
 import { AlertService } from '../alerting/alert.service';
 import { TopologyService } from '../topology/topology.service';
 import { RESULT_LISTENERS } from '../runtime/tokens';
@@ -19,8 +21,8 @@ export class ProbingModule {
   static register(roles: ReadonlySet<Role>): DynamicModule {
     return roleModule(ProbingModule, roles, (has) => ({
       imports: [TopologyModule.register(roles), AlertingModule.register(roles)],
-      providers: [...(has('prober') ? [ProberService, listeners] : []), ...(has('api') ? [SdService] : [])],
-      controllers: has('api') ? [SdController] : [],
+      providers: [LocationsService, ...(has('prober') ? [ProberService, listeners, LocationWatch] : []), ...(has('api') ? [SdService] : [])],
+      controllers: has('api') ? [SdController, LocationsController] : [],
     }));
   }
 }
