@@ -65,8 +65,17 @@ async function timeToVerdict(lab: LocationLab, trials: number, intervalMs: numbe
       log(`trial ${i + 1}/${trials} ${target}: probe_success 0 after ${seenAt - killedAt} ms; TargetDown fired_at +${firedAt === null ? 'n/a' : firedAt - killedAt} ms`);
       await lab.restoreTarget(target);
       await waitUntil('every target up by quorum again', async () => (await allUp()) || 'not yet', 60_000, 100);
-      await waitUntil(`TargetDown{target=${target}} resolved`, async () => ((await alerts(api, 'TargetDown')).some((x) => x.labels.target === target && x.state === 'firing') ? 'firing' : true), 60_000, 100);
+      await waitUntil(`TargetDown{target=${target}} resolved`, async () => {
+        const open = (await alerts(api, 'TargetDown')).filter((x) => x.labels.target === target && x.state === 'firing');
+        if (!open.length) return true;
+        const m = await scrape(api);
+        const seen = LOCATIONS.map((l) => `${l}=${sampleValue(m, 'nines_location_probe_success', { target, location: l })}`);
+        return `firing ${JSON.stringify(open)}; probe_success ${sampleValue(m, 'probe_success', { target })}, per location ${seen.join(' ')}`;
+      }, 60_000, 100);
     }
+  } catch (err) {
+    writeFileSync('/tmp/nines-locations-bench.log', nines.logs());
+    throw new Error(`${(err as Error).message}\n(Nines' logs: /tmp/nines-locations-bench.log)`);
   } finally {
     await nines.stop();
   }
