@@ -60,12 +60,12 @@ export interface LocationsNines {
 }
 
 /** The api+worker process first (it migrates), then one prober per location given. */
-export async function startLocationsNines(lab: LocationLab, yaml: string, dbName: string, locations: readonly Location[]): Promise<LocationsNines> {
+export async function startLocationsNines(lab: LocationLab, yaml: string, dbName: string, locations: readonly Location[], proberEnv?: Record<string, string>): Promise<LocationsNines> {
   const configPath = writeConfig(yaml);
   const databaseUrl = lab.databaseUrl(dbName);
   const api = await startNinesProcess({ configPath, databaseUrl, redisUrl: lab.redisUrl, roles: 'api,worker' });
   lab.adopt(api.proc.pid);
-  const startProber = (loc: Location) => lab.startProber(loc, { configPath, databaseUrl });
+  const startProber = (loc: Location) => lab.startProber(loc, { configPath, databaseUrl, env: proberEnv });
   try {
     await Promise.all(locations.map(startProber));
   } catch (err) {
