@@ -14,7 +14,9 @@ import { sleep, waitUntil } from '../support/wait';
  * pair is a split brain seen from outside; a prober that stops takes its location's votes with it.
  */
 const SECRET = `whsec_${Buffer.from('locations-e2e-webhook-key-0123456789').toString('base64')}`;
-const TARGETS = ['web1', 'web2', 'web3', 'web4', 'web5', 'web6'];
+/** short1..8 are each cut once by case (f); the web targets serve the other cases. */
+const SHORT = Array.from({ length: 8 }, (_, i) => `short${i + 1}`);
+const TARGETS = ['web1', 'web2', 'web3', 'web4', 'web5', 'web6', ...SHORT];
 const VIP_KEY = `${LAB_VIP_SYSTEM}/@endpoint`;
 const INTERVAL = 1000;
 /** How long a verdict may take: several intervals on a loaded machine. */
@@ -116,7 +118,8 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
       assert.equal(parts[0].labels.location, 'dc2');
       assert.equal(parts[0].labels.severity, 'critical');
       assert.match(parts[0].annotations.summary ?? '', /^dc2 cannot reach \d+ of its \d+ targets that other locations reach: /);
-      assert.match(parts[0].annotations.summary ?? '', /web1/);
+      // The summary is written when the alert fires, naming a sample of what dc2 had lost by then.
+      assert.ok(TARGETS.some((t) => (parts[0].annotations.summary ?? '').includes(t)), `the summary names targets: ${parts[0].annotations.summary}`);
 
       const got = notes(from).filter((n) => n.status === 'firing');
       assert.deepEqual(got.map((n) => `${n.alertname}{location=${n.labels.location ?? ''}}`), ['LocationPartitioned{location=dc2}'], `one notification for the cut, nothing else: ${show(got)}`);
@@ -209,7 +212,7 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
     // firing for minutes after such a one-tick outage (fired by dc3's prober, the up verdict passed
     // on by dc1's, no resolve logged) while every location and probe_success said up. Several
     // rounds, one target each (so none flaps); the race is not forced, so a pass proves little.
-    const rounds = ['web5', 'web6', 'web1', 'web4'];
+    const rounds = SHORT;
     const stuck: string[] = [];
     for (const target of rounds) {
       await Promise.all([lab!.cutTarget('dc1', target), lab!.cutTarget('dc2', target)]);
@@ -237,6 +240,8 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
 
   it('(e) killProber(dc3): nines_location_up{location="dc3"} 0 and LocationDown; verdicts come from dc1 and dc2 (a failure still pages)', async () => {
     await waitUntil('every target up from every location', allUp, SETTLE, 250);
+    // Alerts an earlier case left open (see (f)) are not this case's to judge.
+    const openBefore = new Set((await alerts(api)).filter(open).map((a) => JSON.stringify(a.labels)));
     const killed = await lab!.killProber('dc3');
     await waitUntil('nines_location_up{location="dc3"} 0', async () => {
       const v = sampleValue(await scrape(api), 'nines_location_up', { location: 'dc3' });
@@ -248,7 +253,8 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
     assert.equal(v.locations.find((l) => l.name === 'dc3')?.up, false, `dc3 down in /api/v1/locations: ${JSON.stringify(v.locations)}`);
     const m = await scrape(api);
     for (const t of [...TARGETS, VIP_KEY]) assert.equal(sampleValue(m, 'probe_success', { target: t }), 1, `${t}: dropped votes are not counted as down`);
-    assert.deepEqual((await alerts(api, 'TargetDown')).filter(open), []);
+    const newDown = (await alerts(api, 'TargetDown')).filter((a) => open(a) && !openBefore.has(JSON.stringify(a.labels)));
+    assert.deepEqual(newDown, [], `no TargetDown from dc3's lapse: ${show(newDown)}`);
 
     // With dc3's votes dropped, dc1 and dc2 (quorum 2) still decide.
     await lab!.failTarget('web4');
