@@ -172,7 +172,7 @@ alerting:
     assert.equal(trig.body.payload.severity, 'critical');
     assert.match(trig.body.payload.summary, /^\[FIRING:1\] everything: /);
     const incidentUrl = trig.body.links[0].href as string;
-    assert.match(incidentUrl, /^https:\/\/nines\.example\.com\/api\/v1\/incidents\/\d+$/);
+    assert.match(incidentUrl, /^https:\/\/nines\.example\.com\/incidents\/\d+$/);
     const create = about(p.opsgenie, 'everything')[0];
     assert.equal(create.headers.authorization, `GenieKey ${CREDS.opsgenie.apiKey}`);
     assert.equal(create.body.alias, trig.body.dedup_key, 'the Opsgenie alias and the PagerDuty dedup_key are the same group key');

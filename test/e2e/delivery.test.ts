@@ -162,7 +162,7 @@ smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: "nines@example.com", starttl
     assert.match(firingMail.text ?? '', /SystemDown \(page\): shop: unreachable for users for \S+ \(/);
     assert.ok(typeof firingMail.html === 'string' && firingMail.html.includes('width=device-width'));
     const ackLink = /Acknowledge: (https:\/\/nines\.example\.com\/api\/v1\/ack\/\S+)/.exec(firingMail.text ?? '')?.[1];
-    const incidentLink = /Incident: (https:\/\/nines\.example\.com\/api\/v1\/incidents\/(\d+))/.exec(firingMail.text ?? '');
+    const incidentLink = /Incident: (https:\/\/nines\.example\.com\/incidents\/(\d+))/.exec(firingMail.text ?? '');
     assert.ok(ackLink, `ack link in the text part:\n${firingMail.text}`);
     assert.ok(incidentLink, `incident link in the text part:\n${firingMail.text}`);
     assert.ok((firingMail.html as string).includes(`href="${ackLink}"`), 'ack link in the HTML part');

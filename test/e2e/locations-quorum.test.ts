@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { freshDatabase } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
 import { startRedis, type RedisNode } from '../support/servers/redis-ha';
@@ -25,6 +27,11 @@ describe('three locations on one host: votes, the quorum verdict, a location tha
   let a: BreakableTarget;
   let b: BreakableTarget;
   let procs: NinesProcess[] = [];
+  /** A second prober in dc1: the location's ticks are shared, each run once. */
+  let dc1b: NinesProcess;
+  /** Target c counts its requests. */
+  let counted: Server;
+  const hitsOnC: number[] = [];
 
   before(async () => {
     redisDir = tempDir('locations-quorum');
@@ -33,11 +40,17 @@ describe('three locations on one host: votes, the quorum verdict, a location tha
     hooks = await startWebhookReceiver({ '/hook': SECRET });
     a = await startBreakableTarget();
     b = await startBreakableTarget();
+    counted = createServer((_req, res) => {
+      hitsOnC.push(Date.now());
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((r) => counted.listen(0, '127.0.0.1', () => r()));
     const config = writeConfig(`
 defaults: { interval: 1s, timeout: 700ms }
 targets:
   - { name: a, probe: { kind: http, url: "${a.url}" } }
   - { name: b, probe: { kind: http, url: "${b.url}" }, locations: [dc1, dc2], quorum: 2 }
+  - { name: c, probe: { kind: http, url: "http://127.0.0.1:${(counted.address() as AddressInfo).port}/" }, locations: [dc1, dc2] }
 alerting:
   receivers:
     - name: hook
@@ -45,10 +58,12 @@ alerting:
   route: { receiver: hook, group_by: [alertname, target, location], group_wait: 0s, group_interval: 2s, repeat_interval: 1h }
 `);
     procs = await Promise.all(LOCATIONS.map((l) => startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: `redis://127.0.0.1:${redis.port}`, env: { NINES_LOCATION: l } })));
+    dc1b = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: `redis://127.0.0.1:${redis.port}`, roles: 'prober', env: { NINES_LOCATION: 'dc1' } });
   });
 
   after(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
+    await Promise.all([...procs, dc1b].filter(Boolean).map((p) => p.stop()));
+    await new Promise((r) => counted?.close(r));
     await a?.stop();
     await b?.stop();
     await hooks?.close();
@@ -83,8 +98,17 @@ alerting:
     assert.equal(series(m, 'probe_success', { target: 'a' })[0].value, 1);
     const loc = await getJson(`${procs[1].url}/api/v1/locations`);
     assert.equal(loc.status, 200);
-    assert.deepEqual(loc.body.locations.map((l: { name: string; up: boolean; probers: number; partition: unknown }) => [l.name, l.up, l.probers, l.partition]), [['dc1', true, 1, null], ['dc2', true, 1, null], ['dc3', true, 1, null]]);
+    assert.deepEqual(loc.body.locations.map((l: { name: string; up: boolean; probers: number; partition: unknown }) => [l.name, l.up, l.probers, l.partition]), [['dc1', true, 2, null], ['dc2', true, 1, null], ['dc3', true, 1, null]]);
     assert.deepEqual([loc.body.split_brain, loc.body.degraded], [[], []]);
+  });
+
+  it('each location runs each tick once, however many probers it has: two requests a second to a target of two locations', async () => {
+    await sleep(2000); // both dc1 probers in the location's ring
+    const from = Date.now();
+    await sleep(8000);
+    const n = hitsOnC.filter((t) => t >= from && t < from + 8000).length;
+    // 8 ticks × 2 locations; three copies (dc1's two probers each running it) would be 24.
+    assert.ok(n >= 14 && n <= 18, `${n} requests in 8 s`);
   });
 
   it('a real failure: every location sees it, TargetDown is notified once, probe_success 0', async () => {

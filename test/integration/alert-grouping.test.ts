@@ -267,7 +267,7 @@ describe('alert grouping, timing, silences, inhibition, acks and escalation (Pos
     const all = await notifications();
     assert.deepEqual(all.map((n) => n.payload.groupLabels.system), ['orders-db']);
     const p = all[0].payload;
-    assert.equal(p.incidentUrl, `https://nines.example.com/api/v1/incidents/${incident}`);
+    assert.equal(p.incidentUrl, `https://nines.example.com/incidents/${incident}`);
     const token = p.ackUrl!.split('/api/v1/ack/')[1];
     assert.deepEqual(verifyAck(ACK_SECRET, token, Date.now()), { ok: true, incidentId: incident });
   });

@@ -184,7 +184,7 @@ describe('weekly report from a known week in PostgreSQL (2026-W45, UTC)', () => 
     assert.match(text, new RegExp(`#${ids.A} orders-db: primary pg1 lost, pg2 promoted \\[critical\\]`));
     assert.match(text, /TTD 3s \| RTO 1m 35s \| RPO 800ms \/ 12 KiB \| TTA 4m 00s \| TTR 13m 03s/);
     assert.match(text, /homepage +6 +3 of 1008/);
-    assert.match(text, new RegExp(`https://nines.example.com/api/v1/incidents/${ids.A}`));
+    assert.match(text, new RegExp(`https://nines.example.com/incidents/${ids.A}`));
   });
 
   it('a week in UTC+9 starts nine hours earlier: incident A (Tue 03:12 UTC) is still in Tokyo’s W45, the lag at Sun 23:50 UTC is in W46 there', async () => {

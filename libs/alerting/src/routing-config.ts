@@ -29,7 +29,10 @@ export interface RoutingConfig {
   recipients?: Map<string, string[]>;
 }
 
-export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConfig {
+/** The people and policies paged by: the config's, or those merged with the API's (mergeOnCall). */
+type OnCall = Pick<NinesConfig['raw'], 'people' | 'escalation_policies'>;
+
+export function compileRouting(c: NinesConfig, fallbackUrl: string, oncall: OnCall = c.raw): RoutingConfig {
   const a = c.raw.alerting;
   const root = a.route ? buildRoute(a.route) : undefined;
   const routesById = new Map<string, Route>();
@@ -49,12 +52,12 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
     channels: new Map([
       ...a.receivers.map((r) => [r.name, receiverChannels(r)] as [string, Channel[]]),
       // A person paged by a policy: a channel per contact method Nines can deliver (personDelivery).
-      ...c.raw.people.map((p) => [personReceiver(p.name), personDelivery(p, a.receivers, !!c.raw.smtp).map((d) => d.method)] as [string, Channel[]]),
+      ...oncall.people.map((p) => [personReceiver(p.name), personDelivery(p, a.receivers, !!c.raw.smtp).map((d) => d.method)] as [string, Channel[]]),
     ]),
     recipients: new Map(a.receivers.flatMap((r) => (r.twilio?.to?.length ? [[`${r.name}/twilio`, r.twilio.to] as [string, string[]]] : []))),
-    policies: new Map(c.raw.escalation_policies.map((p) => [p.name, { name: p.name, repeat: p.repeat, steps: p.steps.map((s) => ({ notify: s.notify, afterMs: parseDuration(s.after)! })) }])),
+    policies: new Map(oncall.escalation_policies.map((p) => [p.name, { name: p.name, repeat: p.repeat, steps: p.steps.map((s) => ({ notify: s.notify, afterMs: parseDuration(s.after)! })) }])),
     people: new Map(
-      c.raw.people.map((p) => [
+      oncall.people.map((p) => [
         p.name,
         { name: p.name, email: p.email, phone: p.phone, slack: p.slack, telegram: p.telegram, rules: p.notification_rules?.map((r) => ({ afterMs: parseDuration(r.after) ?? 0, via: [...r.via] })) },
       ]),
@@ -62,15 +65,17 @@ export function compileRouting(c: NinesConfig, fallbackUrl: string): RoutingConf
   };
 }
 
-// Keyed by the config object: a reload makes a new one, so a stale entry is never served, and the
-// services that route (alerts, SLO alerts, delivery) share one compiled tree per config.
-const compiled = new WeakMap<NinesConfig, Map<string, RoutingConfig>>();
+// Keyed by the config object (and the on-call view): a reload makes a new one, so a stale entry is
+// never served, and the services that route (alerts, SLO alerts, delivery) share one compiled tree per config.
+const compiled = new WeakMap<NinesConfig, Map<string, WeakMap<OnCall, RoutingConfig>>>();
 
-/** compileRouting(), once per config object and fallback URL. */
-export function routingFor(c: NinesConfig, fallbackUrl: string): RoutingConfig {
+/** compileRouting(), once per config object, fallback URL and on-call view. */
+export function routingFor(c: NinesConfig, fallbackUrl: string, oncall: OnCall = c.raw): RoutingConfig {
   let byUrl = compiled.get(c);
   if (!byUrl) compiled.set(c, (byUrl = new Map()));
-  let r = byUrl.get(fallbackUrl);
-  if (!r) byUrl.set(fallbackUrl, (r = compileRouting(c, fallbackUrl)));
+  let byOnCall = byUrl.get(fallbackUrl);
+  if (!byOnCall) byUrl.set(fallbackUrl, (byOnCall = new WeakMap()));
+  let r = byOnCall.get(oncall);
+  if (!r) byOnCall.set(oncall, (r = compileRouting(c, fallbackUrl, oncall)));
   return r;
 }

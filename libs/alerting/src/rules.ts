@@ -104,12 +104,13 @@ export function systemAlerts(c: SystemAlertContext): AlertSpec[] {
  * split brain even when each sees a healthy system; a location whose probers stopped is a warning
  * (its votes are dropped, not counted).
  */
-export function locationAlerts(report: LocationReport, now: number): AlertSpec[] {
+export function locationAlerts(report: LocationReport, now: number, partitionIncidents: ReadonlyMap<string, number> = new Map()): AlertSpec[] {
   const out: AlertSpec[] = [];
-  const add = (alertname: string, severity: string, extra: Labels, summary: string, reason?: string) =>
-    out.push({ labels: base(alertname, severity, extra), annotations: { summary, ...(reason ? { reason } : {}) }, forMs: 0 });
+  const add = (alertname: string, severity: string, extra: Labels, summary: string, reason?: string, incidentId?: number) =>
+    out.push({ labels: base(alertname, severity, extra), annotations: { summary, ...(reason ? { reason } : {}) }, forMs: 0, ...(incidentId !== undefined ? { incidentId } : {}) });
   for (const l of report.locations) {
-    if (l.partition) add('LocationPartitioned', 'critical', { location: l.name }, l.partition.message);
+    // Linked to its network incident, so the page's ack link acknowledges the whole cut.
+    if (l.partition) add('LocationPartitioned', 'critical', { location: l.name }, l.partition.message, undefined, partitionIncidents.get(l.name));
     if (!l.up) add('LocationDown', 'warning', { location: l.name }, `${l.name}: no prober has reported for ${formatDuration(Math.max(0, now - Date.parse(l.last_seen)))}; its votes are dropped, not counted`);
   }
   for (const d of report.degraded) add('TargetDownFromLocation', 'warning', { target: d.target, location: d.location }, d.message, d.reason);

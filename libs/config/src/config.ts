@@ -353,8 +353,12 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-/** People, schedules, escalation policies and heartbeats: unique names, known references, schedules that compile. */
-function checkOnCall(raw: RawConfig, receiverNames: Set<string>, issues: ConfigIssue[]): void {
+/**
+ * People, schedules, escalation policies and heartbeats: unique names, known references, schedules
+ * that compile. The API checks a person, schedule or policy it is given with this same function,
+ * over the config's entries and the API's together (libs/oncall/src/api-definitions.ts).
+ */
+export function checkOnCall(raw: Pick<RawConfig, 'people' | 'schedules' | 'escalation_policies' | 'heartbeats' | 'alerting'>, receiverNames: Set<string>, issues: ConfigIssue[]): void {
   duplicates(raw.people, (p) => p.name, (i) => ['people', i, 'name'], 'person', issues);
   duplicates(raw.schedules, (s) => s.name, (i) => ['schedules', i, 'name'], 'schedule', issues);
   duplicates(raw.escalation_policies, (p) => p.name, (i) => ['escalation_policies', i, 'name'], 'escalation policy', issues);
@@ -378,11 +382,8 @@ function checkOnCall(raw: RawConfig, receiverNames: Set<string>, issues: ConfigI
       else if (!receiver[kind]) issues.push({ path: formatPath(['people', i, 'via', method]), message: `receiver ${JSON.stringify(r)} has no ${kind} settings` });
     }),
   );
-  const policies = new Set(raw.escalation_policies.map((p) => p.name));
-  if (raw.alerting.route)
-    walkRoutes(raw.alerting.route, ['alerting', 'route'], (r, p) => {
-      if (r.escalation_policy && !policies.has(r.escalation_policy)) issues.push({ path: formatPath([...p, 'escalation_policy']), message: `unknown escalation policy ${JSON.stringify(r.escalation_policy)}` });
-    });
+  // A route's escalation_policy is not checked against the config's policies: it may name one
+  // made over the API (POST /api/v1/escalation-policies), which the dispatcher sees as well.
 }
 
 function findCycle(edges: [string, string[]][]): string[] | undefined {

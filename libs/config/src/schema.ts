@@ -430,7 +430,7 @@ const limits = z
   })
   .strict();
 
-const person = z
+export const personSchema = z
   .object({
     name,
     email: z.string().email('is not an email address').optional(),
@@ -454,7 +454,7 @@ const scheduleLayer = z
   })
   .strict();
 
-const schedule = z
+export const scheduleSchema = z
   .object({
     name,
     timezone: timezone.default('UTC'),
@@ -478,7 +478,7 @@ const escalationTarget = z
   .strict()
   .refine((t) => [t.schedule, t.person, t.receiver].filter(Boolean).length === 1, 'name exactly one of schedule, person or receiver');
 
-const escalationPolicy = z
+export const escalationPolicySchema = z
   .object({
     name,
     steps: z.array(z.object({ notify: escalationTarget, after: positiveDuration.default('5m') }).strict()).nonempty('needs at least one step'),
@@ -502,9 +502,9 @@ const statusPage = z
 
 export const configSchema = z
   .object({
-    people: z.array(person).default([]),
-    schedules: z.array(schedule).default([]),
-    escalation_policies: z.array(escalationPolicy).default([]),
+    people: z.array(personSchema).default([]),
+    schedules: z.array(scheduleSchema).default([]),
+    escalation_policies: z.array(escalationPolicySchema).default([]),
     heartbeats: z.array(heartbeat).default([]),
     self_heartbeat: z.object({ url: z.string().url(), interval: positiveDuration.default('30s') }).strict().optional(),
     auth: auth.default({}),
@@ -524,3 +524,6 @@ export const configSchema = z
 
 export type RawConfig = z.infer<typeof configSchema>;
 export { hostPort };
+export type RawPerson = z.infer<typeof personSchema>;
+export type RawScheduleConfig = z.infer<typeof scheduleSchema>;
+export type RawEscalationPolicy = z.infer<typeof escalationPolicySchema>;

@@ -26,7 +26,7 @@ const base: NotificationPayload = {
     alert({ name: 'ReplicationLagging', member: 'pg3', status: 'resolved', labels: { alertname: 'ReplicationLagging', severity: 'warning', system: 'orders-db', member: 'pg3' }, annotations: { summary: 'orders-db: pg3 is 7.3s behind' }, endsAt: '2026-03-02T03:13:00.000Z' }),
   ],
   externalUrl: 'https://nines.example.com',
-  incidentUrl: 'https://nines.example.com/api/v1/incidents/42',
+  incidentUrl: 'https://nines.example.com/incidents/42',
   ackUrl: 'https://nines.example.com/api/v1/ack/42.1772000000.sig_-x',
 };
 
@@ -66,7 +66,7 @@ describe('email: readable on a phone', () => {
     assert.match(mail.html, /max-width:640px/);
     assert.doesNotMatch(mail.html, /<table|width="\d{3,}"|(?<!max-)width:\s*\d{3,}px/, 'no fixed-width layout');
     assert.match(mail.html, new RegExp(`<a href="${base.ackUrl!.replace(/[.?]/g, '\\$&')}" style="display:inline-block;padding:12px 18px[^"]*">Acknowledge</a>`));
-    assert.match(mail.html, /<a href="https:\/\/nines\.example\.com\/api\/v1\/incidents\/42"[^>]*>Open incident<\/a>/);
+    assert.match(mail.html, /<a href="https:\/\/nines\.example\.com\/incidents\/42"[^>]*>Open incident<\/a>/);
     assert.equal((mail.html.match(/<li/g) ?? []).length, 3);
   });
 

@@ -22,7 +22,7 @@ const payload: NotificationPayload = {
   ],
   externalUrl: 'https://nines.example.com',
   ackUrl: 'https://nines.example.com/api/v1/ack/1.2.x',
-  incidentUrl: 'https://nines.example.com/api/v1/incidents/1',
+  incidentUrl: 'https://nines.example.com/incidents/1',
 };
 
 interface Sink {
@@ -82,7 +82,7 @@ describe('email over SMTP: implicit TLS, STARTTLS, auth; one mail per group', ()
       assert.deepEqual((Array.isArray(m.to) ? m.to : [m.to]).flatMap((t) => t!.value.map((v) => v.address)), ['oncall@example.com', 'dba@example.com']);
       assert.match(m.text ?? '', /MemberDown \(critical\)[\s\S]*FailoverHappened \(critical\)/);
       assert.match(m.text ?? '', /Acknowledge: https:\/\/nines\.example\.com\/api\/v1\/ack\/1\.2\.x/);
-      assert.match(String(m.html), /<a href="https:\/\/nines\.example\.com\/api\/v1\/incidents\/1"/);
+      assert.match(String(m.html), /<a href="https:\/\/nines\.example\.com\/incidents\/1"/);
       assert.equal(m.messageId, '<n-tls-modes-email@nines>', 'the notification id names the message: a resend is recognisable');
       assert.equal(m.headers.get('x-nines-notification'), 'n-tls-modes-email');
     } finally {

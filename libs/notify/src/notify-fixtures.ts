@@ -9,7 +9,7 @@ export function alert(over: Partial<NotifiedAlert> = {}): NotifiedAlert {
     annotations: { summary: 'orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07' },
     startsAt: '2026-03-02T03:12:00.000Z',
     incidentId: 42,
-    incidentUrl: 'https://nines.example.com/api/v1/incidents/42',
+    incidentUrl: 'https://nines.example.com/incidents/42',
     ...over,
   };
 }
@@ -28,7 +28,7 @@ export function firingPayload(over: Partial<NotificationPayload> = {}): Notifica
     alerts,
     externalUrl: 'https://nines.example.com',
     incidentId: 42,
-    incidentUrl: 'https://nines.example.com/api/v1/incidents/42',
+    incidentUrl: 'https://nines.example.com/incidents/42',
     ackUrl: 'https://nines.example.com/api/v1/ack/42.1770000000.c2lnbmF0dXJl',
     ...over,
   };

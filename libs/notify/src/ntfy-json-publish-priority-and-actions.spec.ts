@@ -11,7 +11,7 @@ describe('ntfy JSON publish', () => {
     assert.equal(m.message, 'SystemDown: orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07');
     assert.equal(m.priority, 5);
     assert.deepEqual(m.tags, ['rotating_light', 'page']);
-    assert.equal(m.click, 'https://nines.example.com/api/v1/incidents/42');
+    assert.equal(m.click, 'https://nines.example.com/incidents/42');
     assert.deepEqual(m.actions, [{ action: 'view', label: 'Acknowledge', url: firingPayload().ackUrl, clear: true }]);
   });
 

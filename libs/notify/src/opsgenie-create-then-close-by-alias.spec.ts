@@ -13,7 +13,7 @@ describe('Opsgenie Alert API requests', () => {
     assert.equal(b.entity, 'orders-db');
     assert.equal(b.source, 'Nines');
     assert.deepEqual(b.tags, ['nines', 'page', 'SystemDown']);
-    assert.equal(b.details.incident_url, 'https://nines.example.com/api/v1/incidents/42');
+    assert.equal(b.details.incident_url, 'https://nines.example.com/incidents/42');
     assert.ok(Object.values(b.details).every((v) => typeof v === 'string'), 'details is a map of strings');
     assert.match(b.description, /Acknowledge: https:\/\/nines\.example\.com\/api\/v1\/ack\//);
   });

@@ -16,7 +16,7 @@ describe('PagerDuty Events API v2 events', () => {
     assert.equal(t.payload.severity, 'critical', 'severity page is critical');
     assert.equal(t.payload.timestamp, '2026-03-02T03:12:00.000Z');
     assert.equal(t.payload.class, 'SystemDown');
-    assert.deepEqual(t.links.map((l: { href: string }) => l.href), ['https://nines.example.com/api/v1/incidents/42', firingPayload().ackUrl]);
+    assert.deepEqual(t.links.map((l: { href: string }) => l.href), ['https://nines.example.com/incidents/42', firingPayload().ackUrl]);
     const r = pagerdutyEvent(resolvedPayload(), KEY);
     assert.deepEqual(r, { routing_key: KEY, event_action: 'resolve', dedup_key: t.dedup_key });
   });

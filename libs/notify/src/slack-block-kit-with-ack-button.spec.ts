@@ -16,7 +16,7 @@ describe('Slack chat.postMessage with Block Kit', () => {
     assert.match(blocks[1].text.text, /\*SystemDown\* · page\norders-db: primary pg1 unreachable/);
     const ack = buttons(m).find((b) => b.action_id === SLACK_ACK_ACTION);
     assert.deepEqual(ack, { type: 'button', action_id: SLACK_ACK_ACTION, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: 'incident:42' });
-    assert.ok(buttons(m).some((b) => b.url === 'https://nines.example.com/api/v1/incidents/42'), 'a link button to the incident');
+    assert.ok(buttons(m).some((b) => b.url === 'https://nines.example.com/incidents/42'), 'a link button to the incident');
   });
 
   it('no Acknowledge button without a signing secret (nothing could verify the click), once resolved, or without an incident', () => {

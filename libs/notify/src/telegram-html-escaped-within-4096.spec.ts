@@ -15,7 +15,7 @@ describe('Telegram sendMessage with parse_mode HTML', () => {
       [
         '<b>[FIRING:1] orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07</b>',
         '• SystemDown: orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07',
-        '<a href="https://nines.example.com/api/v1/incidents/42">Incident 42</a> · <a href="https://nines.example.com/api/v1/ack/42.1770000000.c2lnbmF0dXJl">Acknowledge</a>',
+        '<a href="https://nines.example.com/incidents/42">Incident 42</a> · <a href="https://nines.example.com/api/v1/ack/42.1770000000.c2lnbmF0dXJl">Acknowledge</a>',
       ].join('\n'),
     );
     assert.equal(telegramHtmlError(m.text), undefined, 'parses as the Bot API parses HTML');

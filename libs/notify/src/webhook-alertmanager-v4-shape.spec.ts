@@ -20,7 +20,7 @@ const payload: NotificationPayload = {
       annotations: { summary: 'orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07', reason: undefined },
       startsAt: '2026-03-02T03:12:02.000Z',
       incidentId: 42,
-      incidentUrl: 'https://nines.example.com/api/v1/incidents/42',
+      incidentUrl: 'https://nines.example.com/incidents/42',
       flapping: true,
       flapCount: 5,
     },
@@ -34,7 +34,7 @@ const payload: NotificationPayload = {
     },
   ],
   externalUrl: 'https://nines.example.com',
-  incidentUrl: 'https://nines.example.com/api/v1/incidents/42',
+  incidentUrl: 'https://nines.example.com/incidents/42',
   ackUrl: 'https://nines.example.com/api/v1/ack/42.1772000000.abc',
 };
 
@@ -75,10 +75,10 @@ describe('webhook format alertmanager: the Alertmanager webhook v4 payload', () 
   });
 
   it('the ack and incident links travel as annotations, where Alertmanager templates look', () => {
-    assert.equal(body.alerts[0].annotations.incident_url, 'https://nines.example.com/api/v1/incidents/42');
+    assert.equal(body.alerts[0].annotations.incident_url, 'https://nines.example.com/incidents/42');
     assert.equal(body.alerts[0].annotations.ack_url, payload.ackUrl);
     assert.equal(body.alerts[0].annotations.summary, payload.alerts[0].annotations.summary);
-    assert.equal(body.alerts[0].generatorURL, 'https://nines.example.com/api/v1/incidents/42');
+    assert.equal(body.alerts[0].generatorURL, 'https://nines.example.com/incidents/42');
   });
 });
 
@@ -103,6 +103,6 @@ describe('webhook format slack: one readable message', () => {
     assert.match(text, /^:rotating_light: 1 firing\n/);
     assert.match(text, /• \*MemberDown\* orders-db: primary pg1 unreachable for 12s; pg2 promoted at 03:12:07 _\(flapping ×5\)_/);
     assert.match(text, /• \*ReplicationLagging\* \(resolved\) orders-db: pg3 is 7\.3s behind/);
-    assert.match(text, /<https:\/\/nines\.example\.com\/api\/v1\/incidents\/42\|incident> · <https:\/\/nines\.example\.com\/api\/v1\/ack\/[^|]+\|acknowledge>/);
+    assert.match(text, /<https:\/\/nines\.example\.com\/incidents\/42\|incident> · <https:\/\/nines\.example\.com\/api\/v1\/ack\/[^|]+\|acknowledge>/);
   });
 });

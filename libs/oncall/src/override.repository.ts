@@ -22,12 +22,22 @@ export class OverrideRepository {
     return this.ds.query(`select ${COLUMNS} from oncall_overrides where schedule = $1 and deleted_at is null and ends_at > $2 order by created_at, id`, [schedule, since]);
   }
 
+  /** Live overrides that give `person` a shift not ended before `since`. */
+  async forPerson(person: string, since: Date): Promise<OverrideRow[]> {
+    return this.ds.query(`select ${COLUMNS} from oncall_overrides where person = $1 and deleted_at is null and ends_at > $2 order by created_at, id`, [person, since]);
+  }
+
   async create(o: { schedule: string; person: string; from: Date; until: Date; by: string }): Promise<OverrideRow> {
     const [row]: OverrideRow[] = await this.ds.query(
       `insert into oncall_overrides (schedule, person, starts_at, ends_at, created_by) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
       [o.schedule, o.person, o.from, o.until, o.by],
     );
     return row;
+  }
+
+  /** Ends every live override of a schedule (the schedule was deleted), returning them. */
+  async removeAll(schedule: string): Promise<OverrideRow[]> {
+    return this.ds.query(`with d as (update oncall_overrides set deleted_at = now() where schedule = $1 and deleted_at is null returning ${COLUMNS}) select * from d order by id`, [schedule]);
   }
 
   async remove(schedule: string, id: number): Promise<OverrideRow> {

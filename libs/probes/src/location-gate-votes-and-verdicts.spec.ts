@@ -102,6 +102,15 @@ describe('the gate between a location and the rest of Nines', () => {
     const again = await a.probe(false, 'connection refused');
     assert.deepEqual([again.feed, again.transition], [true, undefined], 'dc1 is first of those who agree');
     assert.deepEqual(c.gate.state('web')?.status, 'down', 'metrics of every location show the verdict');
+    // dc2 agrees but dc1 comes first: dc2 only votes now, so when it next passes a result on, what it cached is old.
+    assert.deepEqual((await b.probe(false, 'connection refused')).feed, false);
+    NOW += 1000;
+    const back = await c.probe(true);
+    assert.deepEqual([back.feed, back.resumed, back.state.status], [false, false, 'down'], 'one location up is no recovery');
+    const recovered = await b.probe(true);
+    assert.deepEqual([recovered.transition?.to, recovered.feed, recovered.resumed], ['up', true, true], 'dc2 passes on again after dc1 did: resumed');
+    const next = await a.probe(true);
+    assert.deepEqual([next.feed, next.resumed], [true, false], 'dc1 went on passing results on');
   });
 
   it('a lapsed location is not counted, and the board away leaves each location on its own view', async () => {

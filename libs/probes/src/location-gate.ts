@@ -20,6 +20,11 @@ export interface Judged {
   /** The result and state as the rest of Nines sees them: the verdict's. */
   result: ProbeResult;
   state: TargetState;
+  /**
+   * This location passes on a result of the target after not passing on the previous one: others
+   * acted on the target meanwhile, so what this process cached of it is old.
+   */
+  resumed?: boolean;
   /** Set on the one location whose result changed the verdict. */
   transition?: Transition;
   verdict?: QuorumVerdict;
@@ -36,6 +41,8 @@ export interface Judged {
 export class LocationGate {
   private readonly states = new Map<string, TargetState>();
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** Whether this location passed on the last result it judged of each target. */
+  private readonly fed = new Map<string, boolean>();
   private warnedAt = -Infinity;
 
   constructor(
@@ -62,6 +69,7 @@ export class LocationGate {
 
   forget(keys: ReadonlySet<string>): void {
     for (const k of [...this.states.keys()]) if (!keys.has(k)) this.states.delete(k);
+    for (const k of [...this.fed.keys()]) if (!keys.has(k)) this.fed.delete(k);
   }
 
   private async judgeNow(t: ProbeTarget, r: ProbeResult, local: TargetState): Promise<Judged> {
@@ -76,7 +84,10 @@ export class LocationGate {
       const state = verdictState(local, settled, verdict, votes);
       this.states.set(t.key, state);
       const transition = settled.changed ? { from: settled.previous ?? 'unknown', to: settled.status, at: settled.since } : undefined;
-      return { feed: feeds(me, own, settled, verdict, rule), result: state.lastResult ?? r, state, transition, verdict };
+      const feed = feeds(me, own, settled, verdict, rule);
+      const resumed = feed && this.fed.get(t.key) === false;
+      this.fed.set(t.key, feed);
+      return { feed, resumed, result: state.lastResult ?? r, state, transition, verdict };
     } catch (err) {
       const now = this.clock.now();
       if (now - this.warnedAt > 60_000) {
@@ -84,7 +95,9 @@ export class LocationGate {
         this.logger.warn({ err, location: me }, `cannot reach the votes board: ${me} acts on what it sees alone until it is back`);
       }
       this.states.set(t.key, local);
-      return { feed: true, result: r, state: local, alone: true };
+      const resumed = this.fed.get(t.key) === false;
+      this.fed.set(t.key, true);
+      return { feed: true, resumed, result: r, state: local, alone: true };
     }
   }
 }

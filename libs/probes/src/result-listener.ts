@@ -11,6 +11,12 @@ export interface ResultListener {
   onResult(target: ProbeTarget, result: ProbeResult, state: TargetState): void;
   /** An event a driver pushed (a Sentinel +switch-master), for listeners that fold them. */
   onExternal?(target: ProbeTarget, event: DriverEvent): void;
+  /**
+   * Another process may have acted on this target since this one last passed its results on
+   * (probing from several locations: the location that passes results on changes with the
+   * verdict): read what is stored anew before the next result rather than trust what is cached.
+   */
+  resync?(target: ProbeTarget): void;
   /** Waits for work already handed over, before shutdown. */
   drain(): Promise<void>;
 }

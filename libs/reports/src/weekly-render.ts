@@ -104,7 +104,7 @@ ${kv(rows)}
 
 function incidentHtml(i: IncidentInput, r: WeeklyReport): string {
   const color = i.drill ? C.muted : i.severity === 'critical' || i.severity === 'page' ? C.bad : C.warn;
-  const title = r.externalUrl ? `<a href="${esc(`${r.externalUrl}/api/v1/incidents/${i.id}`)}" style="color:${C.accent}">#${i.id}</a>` : `#${i.id}`;
+  const title = r.externalUrl ? `<a href="${esc(`${r.externalUrl}/incidents/${i.id}`)}" style="color:${C.accent}">#${i.id}</a>` : `#${i.id}`;
   const when = i.resolvedAt !== undefined ? timeSpan(i.openedAt, i.resolvedAt, r.timezone, ' → ') : `${dayTime(i.openedAt, r.timezone)} → still open`;
   const measures = incidentMeasures(i)
     .map(([k, v]) => `<span style="white-space:nowrap;display:inline-block;margin:0 12px 2px 0"><span style="color:${C.muted};font-size:13px">${k}</span> <b>${esc(v)}</b></span>`)
@@ -236,7 +236,7 @@ export function renderWeeklyText(r: WeeklyReport): string {
     out.push('', `  #${i.id} ${i.title} [${i.drill ? 'drill' : i.severity}]`);
     out.push(`    ${i.resolvedAt !== undefined ? timeSpan(i.openedAt, i.resolvedAt, r.timezone, ' -> ') : `${dayTime(i.openedAt, r.timezone)} -> still open`}; systems: ${i.systems.join(', ')}${i.failovers ? `; failovers: ${i.failovers}` : ''}${i.acknowledgedBy ? `; acked by ${i.acknowledgedBy}` : ''}`);
     out.push(`    ${incidentMeasures(i).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
-    if (r.externalUrl) out.push(`    ${r.externalUrl}/api/v1/incidents/${i.id}`);
+    if (r.externalUrl) out.push(`    ${r.externalUrl}/incidents/${i.id}`);
   }
 
   section('Failovers per system');

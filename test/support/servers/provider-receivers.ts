@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startRestartableServer } from './restartable-server';
 
 /**
  * Local stand-ins for the providers Nines notifies, written from each provider's published API
@@ -403,28 +403,8 @@ export async function startProviderReceiver(kind: ProviderKind, creds: ProviderC
       res.end(text);
     });
   };
-  let server: Server | undefined;
-  let port = 0;
-  const listen = async () => {
-    const s = createServer(listener);
-    s.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (s.address() as AddressInfo).port;
-    server = s;
-  };
-  const stop = async () => {
-    const s = server;
-    server = undefined;
-    if (!s) return;
-    await new Promise<void>((r) => {
-      s.close(() => r());
-      s.closeAllConnections();
-    });
-  };
-  await listen();
+  const server = await startRestartableServer(listener);
+  const port = server.port;
   const base = `http://127.0.0.1:${port}`;
   return {
     kind,
@@ -433,10 +413,8 @@ export async function startProviderReceiver(kind: ProviderKind, creds: ProviderC
     hits,
     accepted: () => hits.filter((h) => h.accepted),
     force: (fn) => (forced = fn),
-    down: stop,
-    up: async () => {
-      if (!server) await listen();
-    },
-    close: stop,
+    down: server.down,
+    up: server.up,
+    close: server.down,
   };
 }

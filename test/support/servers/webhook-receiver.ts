@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { startRestartableServer } from './restartable-server';
 
 /**
  * A real HTTP webhook receiver. It verifies every request's Standard Webhooks signature (written
@@ -32,6 +32,9 @@ export interface WebhookReceiver {
   answer(path: string, fn: (n: number, hit: WebhookHit) => Answer): void;
   /** Answers every request that is being held open. */
   release(status?: number): void;
+  /** Stops listening (connections refused) until up(), which listens again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export async function startWebhookReceiver(secrets: Record<string, string> = {})
   const hits: WebhookHit[] = [];
   const answers = new Map<string, (n: number, hit: WebhookHit) => Answer>();
   const held = new Set<{ res: ServerResponse; hit: WebhookHit }>();
-  const server: Server = createServer((req, res) => {
+  const handler = (req: import('node:http').IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
@@ -89,10 +92,11 @@ export async function startWebhookReceiver(secrets: Record<string, string> = {})
       res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers });
       res.end(a.body ?? '');
     });
+  };
+  const server = await startRestartableServer(handler, () => {
+    for (const e of held) e.res.destroy();
   });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = server.port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -106,12 +110,9 @@ export async function startWebhookReceiver(secrets: Record<string, string> = {})
         held.delete(e);
       }
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const e of held) e.res.destroy();
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
+    down: server.down,
+    up: server.up,
+    close: server.down,
   };
 }
 
@@ -124,36 +125,6 @@ export interface BreakableTarget {
 }
 
 export async function startBreakableTarget(): Promise<BreakableTarget> {
-  let server: Server | undefined;
-  let port = 0;
-  const t: BreakableTarget = {
-    get port() {
-      return port;
-    },
-    get url() {
-      return `http://127.0.0.1:${port}/`;
-    },
-    async start() {
-      if (server) return;
-      const s = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
-      s.keepAliveTimeout = 500;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, '127.0.0.1', () => resolve());
-      });
-      port = (s.address() as AddressInfo).port;
-      server = s;
-    },
-    async stop() {
-      const s = server;
-      server = undefined;
-      if (!s) return;
-      await new Promise<void>((r) => {
-        s.close(() => r());
-        s.closeAllConnections();
-      });
-    },
-  };
-  await t.start();
-  return t;
+  const s = await startRestartableServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  return { port: s.port, url: `http://127.0.0.1:${s.port}/`, stop: s.down, start: s.up };
 }

@@ -58,6 +58,14 @@ export class AlertService implements OnApplicationShutdown, TopologyListener, Re
     this.onTarget(t, s);
   }
 
+  /** The target's (and its system's) alerts are read from the database at their next evaluation. */
+  resync(t: ProbeTarget): void {
+    for (const key of [`target:${t.key}`, ...(t.system !== undefined ? [`system:${t.system}`] : [])]) {
+      const sc = this.scopes.get(key);
+      if (sc) sc.chain = sc.chain.then(() => void (sc.alerts = undefined));
+    }
+  }
+
   onTarget(t: ProbeTarget, s: TargetState): void {
     const now = this.clock.now();
     // A replica that has not probed the target for a while (it belonged to another) reads its alerts anew.

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotifyError } from '../../../../libs/notify/src/notification';
 import { backoffMs } from './delivery.service';
+import { DELIVERY_ATTEMPTS } from './notification-queue';
 
 describe('delivery backoff: exponential with jitter, Retry-After wins', () => {
   it('doubles per attempt, between half and the whole of the cap', () => {
@@ -11,9 +12,16 @@ describe('delivery backoff: exponential with jitter, Retry-After wins', () => {
     }
   });
 
-  it('is capped at five minutes however many attempts', () => {
-    assert.ok(backoffMs(30, new Error('x'), () => 1) <= 300_000);
-    assert.ok(backoffMs(1000, new Error('x'), () => 0) >= 150_000);
+  it('is capped at a minute however many attempts, so a receiver back from an outage gets its notifications within one', () => {
+    assert.equal(backoffMs(30, new Error('x'), () => 1), 60_000);
+    assert.equal(backoffMs(1000, new Error('x'), () => 0), 30_000);
+    assert.equal(backoffMs(7, new Error('x'), () => 0.999999) <= 60_000, true);
+  });
+
+  it('all attempts together retry for 7.5 to 15 minutes before the dead letter', () => {
+    const span = (r: number) => Array.from({ length: DELIVERY_ATTEMPTS - 1 }, (_, i) => backoffMs(i + 1, new Error('x'), () => r)).reduce((a, b) => a + b, 0);
+    assert.ok(span(0) >= 7 * 60_000 && span(0) <= 8 * 60_000, String(span(0)));
+    assert.ok(span(0.999999) >= 14 * 60_000 && span(0.999999) <= 15.5 * 60_000, String(span(0.999999)));
   });
 
   it('jitters: retries of many notifications spread instead of stampeding', () => {

@@ -6,7 +6,7 @@ import type { Clock } from '../../../../libs/common/src/clock';
 import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
-import { routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
+import { personReceiver, routingFor, type RoutingConfig } from '../../../../libs/alerting/src/routing-config';
 import type { NinesMetrics } from '../../../../libs/metrics/src/metrics';
 import { NotifyError, type Channel, type Notifier } from '../../../../libs/notify/src/notification';
 import { NotificationRepository, type ClaimedNotification } from '../../../../libs/notify/src/notification.repository';
@@ -16,10 +16,12 @@ import { CLOCK, CONFIG, LOGGER, METRICS, REDIS_CONNECTIONS, SETTINGS } from '../
 import { Coalescer } from './coalescer';
 import { Lanes, LanesClosedError } from './lanes';
 import { DELIVERY_ATTEMPTS, NotificationQueue } from './notification-queue';
-import { buildNotifiers } from './notifiers';
+import { buildNotifiers, personNotifiers } from './notifiers';
 import { QUEUE_PREFIX, QueueName } from './queues';
 import { OverrideRepository } from '../../../../libs/oncall/src/override.repository';
 import { loadOnCall } from '../../../../libs/oncall/src/on-call-resolver';
+import { keyOf, mergeOnCall, type MergedOnCall } from '../../../../libs/oncall/src/api-definitions';
+import { OnCallDefinitionRepository } from '../../../../libs/oncall/src/oncall-definition.repository';
 
 const SEND_TIMEOUT_MS = 15_000;
 const STALE_SENDING_MS = 60_000;
@@ -37,10 +39,16 @@ export const LANE_LIMIT: Record<Channel, number> = { webhook: 32, email: 8, page
 /** A claim that waited in its lane longer than this is renewed before sending (it goes stale at STALE_SENDING_MS). */
 const RENEW_CLAIM_AFTER_MS = 10_000;
 
+/**
+ * Retries of a receiver that is down come at most this far apart, so a page goes out within about
+ * a minute of the receiver's return (DELIVERY_ATTEMPTS keeps retrying for 7.5 to 15 minutes).
+ */
+export const MAX_BACKOFF_MS = 60_000;
+
 /** Exponential backoff with full jitter, capped; a receiver's Retry-After wins. */
 export function backoffMs(attemptsMade: number, err?: Error, random = Math.random): number {
   if (err instanceof NotifyError && err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, 3_600_000);
-  const cap = Math.min(300_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+  const cap = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(cap / 2 + random() * (cap / 2));
 }
 
@@ -61,7 +69,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private readonly sends: Coalescer<Date>;
   private readonly lanes = new Lanes();
   private dispatching = false;
+  /** Routes naming an escalation policy that exists neither in the config nor through the API: when last said. */
+  private missingPolicySaid = new Map<string, number>();
   private readonly config: ConfigHolder;
+  private readonly fallbackUrl: string;
+  /** Notifiers of the people made over the API, for the on-call view they were built from. */
+  private apiPeople?: { view: MergedOnCall; notifiers: Map<string, Notifier> };
 
   constructor(
     @Inject(CONFIG) config: ConfigHolder,
@@ -75,6 +88,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     private readonly log: NotificationRepository,
     private readonly outbox: Outbox,
     private readonly overrides: OverrideRepository,
+    private readonly definitions: OnCallDefinitionRepository,
   ) {
     this.claims = new Coalescer(
       (ids) => this.log.claimMany(ids, STALE_SENDING_MS),
@@ -87,10 +101,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       { exclusive: false },
     );
     this.config = config;
-    this.routing = routingFor(config.get(), `http://${settings.host}:${settings.port}`);
+    this.fallbackUrl = `http://${settings.host}:${settings.port}`;
+    this.routing = routingFor(config.get(), this.fallbackUrl);
     this.notifiers = buildNotifiers(config.get(), clock);
     config.onChange((c) => {
-      this.routing = routingFor(c, `http://${settings.host}:${settings.port}`);
+      this.routing = routingFor(c, this.fallbackUrl);
       const old = this.notifiers;
       this.notifiers = buildNotifiers(c, clock);
       // Deliveries still running on the old notifiers finish first: undici's close() waits for them.
@@ -119,8 +134,26 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     for (const t of this.timers) clearInterval(t);
     this.lanes.close(); // deliveries waiting in a lane go back to the queue instead of holding up the shutdown
     await this.worker?.close().catch(() => undefined);
-    await Promise.all([...this.notifiers.values()].map((n) => n.close?.()));
+    await Promise.all([...this.notifiers.values(), ...(this.apiPeople?.notifiers.values() ?? [])].map((n) => n.close?.()));
     if (this.connection) this.redis.drop(this.connection);
+  }
+
+  /** The config's people, schedules and policies with those made over the API (read at most every DEFINITIONS_CACHE_MS). */
+  private async onCallView(): Promise<MergedOnCall> {
+    return mergeOnCall(this.config.get().raw, await this.definitions.cached());
+  }
+
+  /**
+   * A route may name a policy made through the API, so the config cannot refuse an unknown name;
+   * until one exists its alerts reach the route's receiver only. Said every 10 minutes, by name.
+   */
+  private sayMissingPolicies(routing: RoutingConfig, now: number): void {
+    for (const r of routing.routesById.values()) {
+      const name = r.escalationPolicy;
+      if (!name || routing.policies.has(name) || now - (this.missingPolicySaid.get(name) ?? -Infinity) < 600_000) continue;
+      this.missingPolicySaid.set(name, now);
+      this.logger.warn({ escalation_policy: name }, `a route names escalation policy ${JSON.stringify(name)}, which is neither in the config nor made through the API: its alerts reach the route's receiver only`);
+    }
   }
 
   /** Flushes alert groups that are due (group_wait, group_interval, repeat) and escalations. */
@@ -129,9 +162,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     this.dispatching = true;
     try {
       const now = this.clock.now();
-      const ids = [...(await this.alerts.flushDue(this.routing, now)), ...(await this.alerts.escalateDue(this.routing, now))];
-      if (this.routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(this.routing, now, await loadOnCall(this.config.get(), this.overrides, now))));
-      ids.push(...(await this.alerts.propagateAcks(this.routing, now)));
+      const view = await this.onCallView();
+      const routing = routingFor(this.config.get(), this.fallbackUrl, view);
+      this.sayMissingPolicies(routing, now);
+      const ids = [...(await this.alerts.flushDue(routing, now)), ...(await this.alerts.escalateDue(routing, now))];
+      if (routing.policies.size) ids.push(...(await this.alerts.escalatePolicies(routing, now, await loadOnCall(view.schedules, this.overrides, now))));
+      ids.push(...(await this.alerts.propagateAcks(routing, now)));
       await this.outbox.enqueue(ids);
     } catch (err) {
       this.logger.warn({ err }, 'alert dispatch failed');
@@ -187,7 +223,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   private async send(n: ClaimedNotification, attempt: number): Promise<'sent' | 'skipped'> {
     const id = n.id;
-    const notifier = this.notifiers.get(`${n.receiver}/${n.channel}`);
+    const notifier = this.notifiers.get(`${n.receiver}/${n.channel}`) ?? (await this.apiPersonNotifier(`${n.receiver}/${n.channel}`));
     if (!notifier) {
       await this.log.dead(id, `receiver ${n.receiver} has no ${n.channel} channel in the running config`);
       this.metrics.notifications.inc({ receiver: n.receiver, outcome: 'dead' });
@@ -217,6 +253,19 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     if (attempt > 1) this.logger.info({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel}) after ${attempt} attempts`);
     else if (this.logger.isLevelEnabled('debug')) this.logger.debug({ notification: id, receiver: n.receiver, channel: n.channel, attempt }, `notification sent to ${n.receiver} (${n.channel})`);
     return 'sent';
+  }
+
+  /** A person made over the API is paged through notifiers built from the current on-call view, rebuilt when it changes. */
+  private async apiPersonNotifier(key: string): Promise<Notifier | undefined> {
+    if (!key.startsWith(personReceiver(''))) return undefined;
+    const view = await this.onCallView();
+    if (this.apiPeople?.view !== view) {
+      const old = this.apiPeople?.notifiers;
+      const people = view.people.filter((p) => view.fromApi.has(keyOf('person', p.name)));
+      this.apiPeople = { view, notifiers: personNotifiers(people, this.config.get(), this.clock) };
+      for (const n of old?.values() ?? []) void n.close?.();
+    }
+    return this.apiPeople.notifiers.get(key);
   }
 
   private async giveUp(id: string, err: Error): Promise<void> {

@@ -6,7 +6,8 @@ import type { RedisConnections } from '../runtime/redis';
 import { LOGGER, REDIS_CONNECTIONS } from '../runtime/tokens';
 import { JobName, QUEUE_PREFIX, QueueName } from './queues';
 
-export const DELIVERY_ATTEMPTS = 10;
+/** With backoffMs (1 s doubling to 1 min): retries span 7.5 to 15 minutes before a notification is dead-lettered. */
+export const DELIVERY_ATTEMPTS = 20;
 
 /**
  * Producer side of the notification queue. Job ids are the notification ids, so enqueueing the

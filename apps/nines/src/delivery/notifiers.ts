@@ -12,7 +12,7 @@ import { TelegramNotifier } from '../../../../libs/notify/src/telegram.notifier'
 import { TwilioNotifier } from '../../../../libs/notify/src/twilio.notifier';
 import { WebhookNotifier } from '../../../../libs/notify/src/webhook.notifier';
 import { personReceiver } from '../../../../libs/alerting/src/routing-config';
-import { personDelivery } from '../../../../libs/config/src/receivers';
+import { personDelivery, type PersonContacts } from '../../../../libs/config/src/receivers';
 import { WEEKLY_REPORT_RECEIVER } from '../../../../libs/reports/src/weekly-report';
 
 /** A provider receiver's endpoint settings as the notifiers take them. */
@@ -51,8 +51,26 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
       out.set(`${r.name}/twilio`, new TwilioNotifier({ accountSid: t.account_sid, authToken: t.auth_token, from: t.from, to: t.to ?? [], mode: t.mode, receiver: r.name, ...endpoint(t) }, clock));
     }
   }
-  // People paged by an escalation policy: each method through its receiver's credentials, to the person's own address.
-  for (const p of c.raw.people) {
+  for (const [k, n] of personNotifiers(c.raw.people, c, clock)) out.set(k, n);
+  // The weekly report goes through the same outbox and queue as alerts, to reports.weekly.to.
+  const weekly = c.raw.reports.weekly;
+  if (weekly && smtp) {
+    out.set(`${WEEKLY_REPORT_RECEIVER}/email`, new EmailNotifier(
+      { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
+      weekly.to,
+    ));
+  }
+  return out;
+}
+
+/**
+ * People paged by an escalation policy (the config's, or those made over the API): each method
+ * through its receiver's credentials, to the person's own address.
+ */
+export function personNotifiers(people: readonly (PersonContacts & { name: string })[], c: NinesConfig, clock: Clock = systemClock): Map<string, Notifier> {
+  const out = new Map<string, Notifier>();
+  const smtp = c.raw.smtp;
+  for (const p of people) {
     for (const d of personDelivery(p, c.raw.alerting.receivers, !!smtp)) {
       const key = `${personReceiver(p.name)}/${d.method}`;
       const r = d.receiver;
@@ -71,14 +89,6 @@ export function buildNotifiers(c: NinesConfig, clock: Clock = systemClock): Map<
         out.set(key, new TelegramNotifier({ botToken: r.telegram.bot_token, chatId: d.address, ...endpoint(r.telegram) }, clock));
       }
     }
-  }
-  // The weekly report goes through the same outbox and queue as alerts, to reports.weekly.to.
-  const weekly = c.raw.reports.weekly;
-  if (weekly && smtp) {
-    out.set(`${WEEKLY_REPORT_RECEIVER}/email`, new EmailNotifier(
-      { url: smtp.url, from: smtp.from, starttls: smtp.starttls, tlsVerify: smtp.tls_verify, username: smtp.username, password: smtp.password },
-      weekly.to,
-    ));
   }
   return out;
 }

@@ -2,14 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../libs/config/src/config';
 import { ConfigError } from '../../../../libs/config/src/errors';
-import { compileRouting } from '../../../../libs/alerting/src/routing-config';
+import { compileRouting, routingFor } from '../../../../libs/alerting/src/routing-config';
+import { mergeOnCall } from '../../../../libs/oncall/src/api-definitions';
 import { planPolicyPages } from '../../../../libs/alerting/src/dispatch/policy-escalation';
 import { member, T0 } from '../../../../libs/alerting/src/dispatch/dispatch-fixtures';
 import { escalationItems, dueItems } from '../../../../libs/oncall/src/escalation';
 import { SlackNotifier } from '../../../../libs/notify/src/slack.notifier';
 import { TelegramNotifier } from '../../../../libs/notify/src/telegram.notifier';
 import { TwilioNotifier } from '../../../../libs/notify/src/twilio.notifier';
-import { buildNotifiers } from './notifiers';
+import { buildNotifiers, personNotifiers } from './notifiers';
 
 const receivers = `
     - { name: hook, webhook: { url: "http://127.0.0.1:9/x", allow_private: true } }
@@ -89,5 +90,26 @@ describe('a paged person is reached by each contact method through a receiver of
     // Ids from the item and channel: another replica planning the same item writes the same rows.
     assert.deepEqual(page(T0, T0 + 3_000).rows.map((r) => r.id), later.rows.map((r) => r.id));
     assert.notEqual(first.rows[0].id, later.rows[0].id);
+  });
+
+  it('a person and policy made over the API: routed with the config\'s (their channels, their policy), their notifiers built from the merged view', () => {
+    const c = config(`  - { name: alice, email: alice@example.com }`);
+    const dora = { name: 'dora', phone: '+15550177', slack: 'U0DORA', notification_rules: [{ after: '0s', via: ['phone'] as ['phone'] }] };
+    const policy = { name: 'api-page', steps: [{ notify: { person: 'dora' }, after: '5m' }], repeat: 0 };
+    const rows = [
+      { kind: 'person' as const, name: 'dora', spec: dora, created_at: '', created_by: 't', updated_at: '', updated_by: 't' },
+      { kind: 'escalation_policy' as const, name: 'api-page', spec: policy, created_at: '', created_by: 't', updated_at: '', updated_by: 't' },
+    ];
+    const view = mergeOnCall(c.raw, rows);
+    const r = routingFor(c, 'http://nines', view);
+    assert.equal(routingFor(c, 'http://nines', view), r, 'compiled once per view');
+    assert.equal(routingFor(c, 'http://nines').channels.get('person:dora'), undefined, 'the config alone does not know her');
+    assert.deepEqual(r.channels.get('person:dora'), ['phone', 'sms', 'slack']);
+    assert.deepEqual(r.channels.get('person:alice'), ['email']);
+    assert.deepEqual(r.policies.get('api-page')?.steps, [{ notify: { person: 'dora' }, afterMs: 300_000 }]);
+    assert.deepEqual(r.people.get('dora')?.rules, [{ afterMs: 0, via: ['phone'] }]);
+    const n = personNotifiers(view.people.filter((p) => view.fromApi.has(`person/${p.name}`)), c);
+    assert.deepEqual([...n.keys()], ['person:dora/phone', 'person:dora/sms', 'person:dora/slack']);
+    assert.deepEqual([cfg(n.get('person:dora/phone')).mode, cfg(n.get('person:dora/phone')).to, cfg(n.get('person:dora/phone')).authToken], ['voice', ['+15550177'], 'tok-a']);
   });
 });

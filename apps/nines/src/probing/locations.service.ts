@@ -7,8 +7,11 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import { LocationBoardReader } from '../../../../libs/probes/src/location-board';
 import { readLocationReport, type LocationReport } from '../../../../libs/probes/src/location-report';
+import { NetworkIncidentRepository } from '../../../../libs/incidents/src/network-incident.repository';
+import type { Publish } from '../../../../libs/live/src/change-feed';
+import type { DataSource } from 'typeorm';
 import { AlertService } from '../alerting/alert.service';
-import { CLOCK, CONFIG, LOGGER, REDIS, SETTINGS } from '../runtime/tokens';
+import { CHANGE_FEED, CLOCK, CONFIG, DATA_SOURCE, LOGGER, REDIS, SETTINGS } from '../runtime/tokens';
 
 /** What the locations see together (GET /api/v1/locations, and the watch below). */
 @Injectable()
@@ -34,24 +37,31 @@ const WATCH_EVERY_MS = 1000;
 
 /**
  * On the probers of a deployment with locations: once a second, one of them (a lease in Redis)
- * reads every location's votes and evaluates the "locations" alerts — partitions, targets down
- * from some locations only, split brain seen from outside, locations whose probers stopped. The
- * alerts' compare-and-set keeps each change once should two hold the lease for a moment.
+ * reads every location's votes, keeps one network incident per cut location (opened once,
+ * resolved when healed) and evaluates the "locations" alerts — partitions (linked to their
+ * incident), targets down from some locations only, split brain seen from outside, locations
+ * whose probers stopped. The alerts' compare-and-set and the incidents' lock keep each change
+ * once should two hold the lease for a moment.
  */
 @Injectable()
 export class LocationWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running = false;
   private warnedAt = -Infinity;
+  private readonly network: NetworkIncidentRepository;
 
   constructor(
+    @Inject(DATA_SOURCE) ds: DataSource,
+    @Inject(CHANGE_FEED) private readonly publish: Publish,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly locations: LocationsService,
     @Optional() private readonly alerts?: AlertService,
-  ) {}
+  ) {
+    this.network = new NetworkIncidentRepository(ds);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.settings.location || !this.alerts) return;
@@ -70,7 +80,11 @@ export class LocationWatch implements OnApplicationBootstrap, OnApplicationShutd
     try {
       if (!(await this.lease())) return;
       const report = await this.locations.report();
-      this.alerts!.evaluate('locations', locationAlerts(report, this.clock.now()));
+      const now = this.clock.now();
+      const cut = report.locations.flatMap((l) => (l.partition ? [{ location: l.name, ...l.partition }] : []));
+      const incidents = await this.network.reconcile(cut, now);
+      for (const id of incidents.touched) this.publish({ kind: 'incident', id, at: now });
+      this.alerts!.evaluate('locations', locationAlerts(report, now, incidents.open));
     } catch (err) {
       // Redis away: no verdict rather than a false one (each location then acts alone; see LocationGate).
       const now = this.clock.now();

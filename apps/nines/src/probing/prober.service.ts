@@ -94,6 +94,7 @@ export class ProberService implements OnApplicationBootstrap, OnApplicationShutd
           if (!this.gate) return this.deliver(t, r, state);
           void this.gate.judge(t, r, state).then((j) => {
             if (j.transition) this.changed(t, j.transition, j.state, j.verdict?.down.length ? j.result.reason : undefined);
+            if (j.resumed) for (const l of this.listeners) l.resync?.(t);
             if (j.feed) this.deliver(t, j.result, j.state);
           });
         },

@@ -4,6 +4,7 @@ import { AuditRepository } from '../../../../libs/access/src/audit.repository';
 import { SessionRepository } from '../../../../libs/access/src/session.repository';
 import { TokenRepository } from '../../../../libs/access/src/token.repository';
 import { OverrideRepository } from '../../../../libs/oncall/src/override.repository';
+import { OnCallDefinitionRepository } from '../../../../libs/oncall/src/oncall-definition.repository';
 import { AlertRepository } from '../../../../libs/alerting/src/alert.repository';
 import type { Clock } from '../../../../libs/common/src/clock';
 import { DrillRepository } from '../../../../libs/incidents/src/drill.repository';
@@ -40,6 +41,7 @@ const REPOSITORIES: Provider[] = [
   onDataSource(AuditRepository),
   onDataSource(OverrideRepository),
   onDataSource(SessionRepository),
+  { provide: OnCallDefinitionRepository, useFactory: (ds: DataSource, clock: Clock) => new OnCallDefinitionRepository(ds, clock), inject: [DATA_SOURCE, CLOCK] },
   { provide: AlertRepository, useFactory: (ds: DataSource, clock: Clock) => new AlertRepository(ds, clock), inject: [DATA_SOURCE, CLOCK] },
 ];
 

@@ -83,6 +83,14 @@ export class TopologyService implements ResultListener {
     });
   }
 
+  /** The system's topology is read from the store at its next observation (another location committed meanwhile). */
+  resync(target: ProbeTarget): void {
+    if (!target.system || !this.tracked.has(target.system)) return;
+    this.enqueue(target.system, async (t) => {
+      t.topology = undefined;
+    });
+  }
+
   /** Waits for every queued observation to be committed (tests, shutdown). */
   async drain(): Promise<void> {
     await Promise.all([...this.tracked.values()].map((t) => t.chain));

@@ -96,7 +96,7 @@ describe('a group flush (no database)', () => {
         issuedAt: T0 + 30_000,
       }),
     );
-    assert.equal(p.payload.incidentUrl, 'https://nines.example.com/api/v1/incidents/4');
+    assert.equal(p.payload.incidentUrl, 'https://nines.example.com/incidents/4');
     assert.match(p.payload.ackUrl!, new RegExp(`/api/v1/ack/4\\.${Math.floor((T0 + 30_000 + 7 * 24 * H) / 1000)}\\.`));
     assert.deepEqual(p.payload.commonLabels, { system: 'orders-db' });
   });

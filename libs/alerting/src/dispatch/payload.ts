@@ -44,7 +44,7 @@ export function buildPayload(p: PayloadInput): NotificationPayload {
     startsAt: toDate(a.firedAt ?? a.activeAt ?? p.issuedAt).toISOString(),
     endsAt: status === 'resolved' ? toDate(a.resolvedAt ?? p.issuedAt).toISOString() : undefined,
     incidentId: a.incidentId,
-    incidentUrl: a.incidentId === undefined ? undefined : `${url}/api/v1/incidents/${a.incidentId}`,
+    incidentUrl: a.incidentId === undefined ? undefined : `${url}/incidents/${a.incidentId}`,
     flapping: a.flapping || undefined,
     flapCount: a.flapping ? a.flips.length : undefined,
   });
@@ -71,7 +71,7 @@ export function buildPayload(p: PayloadInput): NotificationPayload {
     alerts,
     externalUrl: url,
     incidentId,
-    incidentUrl: incidentId !== undefined ? `${url}/api/v1/incidents/${incidentId}` : undefined,
+    incidentUrl: incidentId !== undefined ? `${url}/incidents/${incidentId}` : undefined,
     ackUrl: incidentId !== undefined && p.routing.ackSecret ? `${url}/api/v1/ack/${signAck(p.routing.ackSecret, incidentId, p.issuedAt + p.routing.ackTtlMs)}` : undefined,
   };
 }
