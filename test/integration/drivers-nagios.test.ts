@@ -4,19 +4,12 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nagiosDriver, nagiosSchema } from '../../libs/probes/src/drivers/nagios.driver';
 import { tempDir } from '../support/servers/processes';
+import { pidAlive } from '../support/servers/spawned';
 import { timedProbe } from '../support/servers/probe';
 import { waitFor } from '../support/wait';
 
 const probe = (fields: Record<string, unknown>, timeoutMs = 2000) => timedProbe('nagios', fields, timeoutMs);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('nagios driver running real plugin scripts', () => {
   const dir = tempDir('nagios');
@@ -69,7 +62,7 @@ describe('nagios driver running real plugin scripts', () => {
     assert.equal(obs.reason, 'timeout after 700ms');
     assert.ok(ms < 1500, `took ${ms}ms`);
     const pid = Number(readFileSync(join(dir.path, 'child.pid'), 'utf8'));
-    await waitFor('the plugin child to be killed', () => !alive(pid) || undefined, 3000);
+    await waitFor('the plugin child to be killed', () => !pidAlive(pid) || undefined, 3000);
   });
 
   test('missing or non-executable plugins are clear failures', async () => {

@@ -30,9 +30,13 @@ export async function startNinesProcess(opts: {
   roles?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** A network namespace to run in (`ip netns exec`, which execs: the child's pid is Nines' own). */
+  netns?: string;
 }): Promise<NinesProcess> {
   let out = '';
-  const proc = spawn(process.execPath, [MAIN, 'start'], {
+  const argv = [process.execPath, MAIN, 'start'];
+  if (opts.netns) argv.unshift('ip', 'netns', 'exec', opts.netns);
+  const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: {
       ...process.env,

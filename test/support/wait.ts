@@ -23,6 +23,29 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/**
+ * waitFor for a state that describes itself: `check` returns true, or what it saw instead, and a
+ * timeout reports the last description (waitFor can only say "false").
+ */
+export async function waitUntil(what: string, check: () => Promise<true | string> | true | string, timeoutMs = 15_000, everyMs = 100): Promise<void> {
+  let seen = '';
+  try {
+    await waitFor(
+      what,
+      async () => {
+        const r = await check();
+        if (r === true) return true;
+        seen = r;
+        return false;
+      },
+      timeoutMs,
+      everyMs,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${seen}`);
+  }
+}
+
 export async function getJson<T = any>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(url, init);
   const text = await res.text();

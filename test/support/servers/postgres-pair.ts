@@ -35,17 +35,17 @@ function run(cmd: string, args: string[], ids: { uid: number; gid: number }): Pr
 }
 
 /** Postmasters of one test, under a private socket directory, killed if the test process dies. */
-function postmasters(dir: string, ids: { uid: number; gid: number }) {
+function postmasters(dir: string, ids: { uid: number; gid: number }, listen = '127.0.0.1') {
   const procs = new Map<number, ChildProcess>();
   const killOnExit = () => procs.forEach((p) => p.kill('SIGKILL'));
   process.once('exit', killOnExit);
   const start = async (data: string, port: number) => {
     let out = '';
-    const p = spawn(join(PGBIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(join(PGBIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', `listen_addresses=${listen}`], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (out += d));
     procs.set(port, p);
-    await waitForPort(port, { child: p, output: () => out, exited: once(p, 'exit').then(() => undefined), kill: async () => void p.kill('SIGKILL') }, 30_000);
+    await waitForPort(port, { child: p, output: () => out, exited: once(p, 'exit').then(() => undefined), kill: async () => void p.kill('SIGKILL') }, 30_000, listen);
   };
   const stopOne = async (p: ChildProcess) => {
     if (p.exitCode !== null || p.signalCode !== null) return;
@@ -57,6 +57,7 @@ function postmasters(dir: string, ids: { uid: number; gid: number }) {
   };
   return {
     start,
+    pid: (port: number) => procs.get(port)?.pid,
     stop: async (port: number) => {
       const p = procs.get(port);
       if (p) await stopOne(p);
@@ -69,14 +70,14 @@ function postmasters(dir: string, ids: { uid: number; gid: number }) {
   };
 }
 
-async function initPrimary(dir: string, ids: { uid: number; gid: number }, extraConf: string[] = []): Promise<string> {
+async function initPrimary(dir: string, ids: { uid: number; gid: number }, extraConf: string[] = [], allow?: string): Promise<string> {
   const primary = join(dir, 'primary');
   await run(join(PGBIN, 'initdb'), ['-D', primary, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions'], ids);
   appendFileSync(
     join(primary, 'postgresql.conf'),
     ['', 'wal_level = replica', 'max_wal_senders = 5', 'hot_standby = on', 'wal_receiver_status_interval = 1s', 'fsync = off', 'synchronous_commit = off', 'shared_buffers = 16MB', 'max_connections = 30', ...extraConf, ''].join('\n'),
   );
-  writeFileSync(join(primary, 'pg_hba.conf'), 'local all all trust\nlocal replication all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n');
+  writeFileSync(join(primary, 'pg_hba.conf'), `local all all trust\nlocal replication all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n${allow ? `host all all ${allow} trust\n` : ''}`);
   return primary;
 }
 
@@ -123,6 +124,8 @@ export async function startPostgresPair(): Promise<PostgresPair> {
 
 export interface PostgresServer {
   port: number;
+  /** The postmaster's pid while it runs. */
+  readonly pid: number | undefined;
   url(database?: string): string;
   /** Fast shutdown; the data stays, and start() brings the same server back on the same port. */
   pause(): Promise<void>;
@@ -130,15 +133,20 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-/** One private PostgreSQL 15 server that a test may stop and start again (Nines' own database). */
-export async function startPostgresServer(): Promise<PostgresServer> {
+/**
+ * One private PostgreSQL 15 server that a test may stop and start again (Nines' own database).
+ * `listen` and `allow`: the address to listen on instead of 127.0.0.1 and the network trusted to log in
+ * from (a lab's host-side address, for processes in its network namespaces).
+ */
+export async function startPostgresServer(opts: { listen?: string; allow?: string } = {}): Promise<PostgresServer> {
   const ids = postgresUser();
   const dir = privateDir(ids, 'nines-pg-');
   const port = await freePort();
-  const pm = postmasters(dir, ids);
+  const pm = postmasters(dir, ids, opts.listen);
+  const host = opts.listen ?? '127.0.0.1';
   let data = '';
   try {
-    data = await initPrimary(dir, ids, ['max_connections = 60']);
+    data = await initPrimary(dir, ids, ['max_connections = 60'], opts.allow);
     await pm.start(data, port);
   } catch (err) {
     await pm.stopAll();
@@ -146,7 +154,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   }
   return {
     port,
-    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    get pid() {
+      return pm.pid(port);
+    },
+    url: (database = 'postgres') => `postgres://postgres@${host}:${port}/${database}`,
     pause: () => pm.stop(port),
     start: () => pm.start(data, port),
     stop: pm.stopAll,

@@ -17,15 +17,17 @@ export interface RedisNode {
   kill(): Promise<void>;
 }
 
-export async function startRedis(dir: string, opts: { port?: number; password?: string; replicaOf?: number; extra?: string[] } = {}): Promise<RedisNode> {
+/** `bind`: the address to listen on instead of 127.0.0.1 (a lab's host-side address, reachable from its namespaces). */
+export async function startRedis(dir: string, opts: { port?: number; password?: string; replicaOf?: number; extra?: string[]; bind?: string } = {}): Promise<RedisNode> {
   const port = opts.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--logfile', ''];
+  const host = opts.bind ?? '127.0.0.1';
+  const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--logfile', ''];
   if (opts.password) args.push('--requirepass', opts.password, '--masterauth', opts.password);
   if (opts.replicaOf) args.push('--replicaof', '127.0.0.1', String(opts.replicaOf));
   args.push(...(opts.extra ?? []));
   const proc = spawnServer('redis-server', args);
-  await waitForPort(port, proc);
-  return { port, address: `127.0.0.1:${port}`, proc, kill: () => proc.kill() };
+  await waitForPort(port, proc, undefined, host);
+  return { port, address: `${host}:${port}`, proc, kill: () => proc.kill() };
 }
 
 /** One redis-cli command against a node (tests use it to arrange state, not to assert). */

@@ -46,6 +46,16 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** True while a process with this pid exists (a zombie counts until it is reaped). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Spawned {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far (for failure messages). */
@@ -83,15 +93,15 @@ export function spawnServer(cmd: string, args: string[], opts: { cwd?: string; e
   };
 }
 
-/** Resolves once 127.0.0.1:port accepts connections; rejects with the process output if it dies first. */
-export async function waitForPort(port: number, proc: Spawned | undefined, timeoutMs = 20_000): Promise<void> {
+/** Resolves once host:port (127.0.0.1 unless told) accepts connections; rejects with the process output if it dies first. */
+export async function waitForPort(port: number, proc: Spawned | undefined, timeoutMs = 20_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
       throw new Error(`server exited before listening on ${port}:\n${proc.output().slice(-2000)}`);
     }
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
+      const s = net.connect(port, host);
       s.once('connect', () => {
         s.destroy();
         resolve(true);
