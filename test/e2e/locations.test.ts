@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { LOCATIONS, startLocationLab, type LocationLab } from '../support/location-lab';
 import { alerts, LAB_VIP_SYSTEM, locationsConfig, locationsView, sampleValue, scrape, startLocationsNines, type Alert, type LocationsNines } from '../support/locations-nines';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/servers/webhook-receiver';
-import { sleep, waitUntil } from '../support/wait';
+import { getJson, sleep, waitUntil } from '../support/wait';
 
 /**
  * Probing from several locations (issue 17), end to end: three probers, one per location, each in
@@ -31,6 +31,7 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
   let hooks: WebhookReceiver | undefined;
   let nines: LocationsNines | undefined;
   let api = '';
+  let networkIncident = 0;
 
   /** Every alert in every notification since `from` (an index into hooks.hits), in arrival order. */
   const notes = (from = 0): Note[] =>
@@ -131,6 +132,15 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
       assert.ok(dc2.partition, `dc2 partitioned: ${JSON.stringify(dc2)}`);
       for (const t of TARGETS) assert.ok(dc2.partition!.unreachable.includes(t), `${t} in dc2's unreachable list: ${dc2.partition!.unreachable}`);
       for (const l of v.locations.filter((x) => x.name !== 'dc2')) assert.equal(l.partition, null, `${l.name} not partitioned`);
+
+      // One network incident for the cut, linked from the alert (its ack link acknowledges the cut).
+      const openIncidents = (await getJson<{ incidents: { id: number; root_system: string; systems: string[]; title: string }[] }>(`${api}/api/v1/incidents?state=open`)).body.incidents;
+      const net = openIncidents.filter((i) => i.root_system.startsWith('location:'));
+      assert.deepEqual(net.map((i) => [i.root_system, i.systems]), [['location:dc2', []]], `one network incident: ${JSON.stringify(openIncidents)}`);
+      assert.match(net[0].title, /^dc2 cannot reach \d+ of its \d+ targets/);
+      const linked = await alerts(api, `LocationPartitioned&incident=${net[0].id}`);
+      assert.deepEqual(linked.map((a) => a.labels.location), ['dc2'], 'the partition alert is linked to its network incident');
+      networkIncident = net[0].id;
     } finally {
       await lab!.heal('dc2');
     }
@@ -138,6 +148,10 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
     await waitUntil('its resolved notification', () => (notes(from).some((n) => n.alertname === 'LocationPartitioned' && n.status === 'resolved') ? true : show(notes(from))), SETTLE, 250);
     assert.equal(notes(from).filter((n) => n.alertname === 'LocationPartitioned' && n.status === 'firing').length, 1, 'still one firing notification for the cut');
     await waitUntil('every target up from every location again', allUp, SETTLE, 250);
+    const inc = (await getJson<{ state: string }>(`${api}/api/v1/incidents/${networkIncident}`)).body;
+    assert.equal(inc.state, 'resolved', 'the network incident resolves when dc2 reaches its targets again');
+    const tl = (await getJson<{ timeline: { kind: string; message: string }[] }>(`${api}/api/v1/incidents/${networkIncident}/timeline`)).body.timeline;
+    assert.deepEqual(tl.map((e) => e.kind), ['detected', 'resolved']);
   });
 
   it('(c) failTarget(web3): TargetDown{target="web3"} once the quorum agrees, one firing notification; restored, it resolves', async () => {

@@ -135,7 +135,8 @@ export interface SettledStatus {
 export function overlayVerdicts(series: readonly TargetSeries[], verdicts: ReadonlyMap<string, SettledStatus>): TargetSeries[] {
   return series.map((s) => {
     const v = verdicts.get(s.key);
-    if (!v || v.status === 'unknown' || v.since <= s.at || (v.status === 'up') === s.success) return s;
+    // The same tick can be stored by a location that passed it on before the verdict tipped on it: the verdict wins then too.
+    if (!v || v.status === 'unknown' || v.since < s.at || (v.status === 'up') === s.success) return s;
     return { ...s, success: v.status === 'up', status: v.status, at: v.since, stale: false };
   });
 }
