@@ -1,18 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { knownKinds } from '../../probes/src/registry';
-import { parseConfig } from './config';
-import { ConfigError } from './errors';
+import { problems } from './testing/problems';
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('config: every problem is reported in one run', () => {
   it('lists schema errors from different sections together', () => {

@@ -1,17 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config';
-import { ConfigError } from './errors';
+import { problems } from './testing/problems';
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 const withUrl = (url: string) => `
 targets:

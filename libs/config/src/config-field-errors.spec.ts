@@ -2,17 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { knownKinds } from '../../probes/src/registry';
 import { parseConfig } from './config';
-import { ConfigError } from './errors';
+import { problems } from './testing/problems';
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 const target = (probe: string, extra = '') => `
 targets:

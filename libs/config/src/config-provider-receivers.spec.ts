@@ -1,18 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config';
-import { ConfigError } from './errors';
 import { receiverChannels } from './receivers';
+import { problems } from './testing/problems';
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 // PRODUCT.md's receivers, as written there.

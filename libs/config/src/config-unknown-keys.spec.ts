@@ -1,18 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config';
-import { ConfigError } from './errors';
+import { problems } from './testing/problems';
 
 /** Every problem parseConfig reports, as the `path: message` lines check-config prints. */
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('config: unknown keys are errors, with a suggestion', () => {
   it('suggests the field a typo was meant to be', () => {
