@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { LOCATIONS, startLocationLab, type LocationLab } from '../support/location-lab';
 import { alerts, LAB_VIP_SYSTEM, locationsConfig, locationsView, sampleValue, scrape, startLocationsNines, type Alert, type LocationsNines } from '../support/locations-nines';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/servers/webhook-receiver';
-import { getJson, sleep, waitUntil } from '../support/wait';
+import { getJson, sleep, waitFor, waitUntil } from '../support/wait';
 
 /**
  * Probing from several locations (issue 17), end to end: three probers, one per location, each in
@@ -217,6 +217,13 @@ describe('probing from three locations: quorum verdicts, partitions, split brain
     }
     await waitUntil('SplitBrainSeenFromOutside resolved', async () => ((await firing('SplitBrainSeenFromOutside', { system: LAB_VIP_SYSTEM })).length ? 'still firing' : true), SETTLE, 250);
     assert.deepEqual((await locationsView(api)).split_brain, []);
+    // The split is an event of the system: once when it began, once when the locations agreed again.
+    const kinds = await waitFor('the split in the system history', async () => {
+      const h = await getJson<{ roles: { changes: { kind: string; message: string }[] } }>(`${api}/api/v1/systems/${LAB_VIP_SYSTEM}/history`);
+      const k = h.body.roles.changes.map((c) => c.kind).filter((x) => x.startsWith('split_brain_outside'));
+      return k.includes('split_brain_outside_resolved') && k;
+    }, SETTLE, 250);
+    assert.deepEqual(kinds, ['split_brain_outside', 'split_brain_outside_resolved']);
   });
 
   it('(f) a short outage whose down verdict one location passes on and whose up verdict another does: TargetDown still resolves', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
-import { NetworkIncidentRepository } from '../../libs/incidents/src/network-incident.repository';
+import { NetworkIncidentRepository, reconcileOutsideSplits } from '../../libs/incidents/src/network-incident.repository';
 import { createDataSource, migrate } from '../../libs/storage/src/database';
 import { freshDatabase } from '../support/env';
 
@@ -50,5 +50,20 @@ describe('network incidents', () => {
     assert.deepEqual(timeline.map((t) => t.kind), ['detected', 'resolved']);
     assert.deepEqual(timeline[0].details.unreachable, ['a', 'b', 'c']);
     assert.equal(timeline[1].message, 'resolved: dc2 reaches its targets again');
+  });
+
+  it('split brain seen from outside: one event when it starts, one when the locations agree again, on the open incident of the system', async () => {
+    const split = { system: 'edge', holders: { lb1: ['dc1', 'dc3'], lb2: ['dc2'] }, message: 'split brain seen from outside on edge: dc1, dc3 see lb1; dc2 sees lb2' };
+    const [inc] = await ds.query(`insert into incidents (state, severity, title, root_system, systems, opened_at) values ('open', 'critical', 'edge: lb1 down', 'edge', '{edge}', now()) returning id`);
+    const first = await Promise.all([reconcileOutsideSplits(ds, [split], T0), reconcileOutsideSplits(ds, [split], T0 + 5)]);
+    assert.deepEqual(first.flat(), ['edge'], 'recorded once');
+    assert.deepEqual(await reconcileOutsideSplits(ds, [split], T0 + 60_000), []);
+    assert.deepEqual(await reconcileOutsideSplits(ds, [], T0 + 120_000), ['edge']);
+    assert.deepEqual(await reconcileOutsideSplits(ds, [], T0 + 180_000), []);
+    const events: { kind: string; bad: boolean; message: string; incident_id: string; details: { holders?: Record<string, string[]> } }[] = await ds.query(`select kind, bad, message, incident_id, details from events where system = 'edge' order by id`);
+    assert.deepEqual(events.map((e) => [e.kind, e.bad, Number(e.incident_id)]), [['split_brain_outside', true, Number(inc.id)], ['split_brain_outside_resolved', false, Number(inc.id)]]);
+    assert.deepEqual(events[0].details.holders, split.holders);
+    const tl: { kind: string }[] = await ds.query(`select kind from incident_timeline where incident_id = $1 order by id`, [inc.id]);
+    assert.deepEqual(tl.map((t) => t.kind), ['split_brain_outside', 'split_brain_outside_resolved']);
   });
 });

@@ -9,6 +9,16 @@ export interface CutLocation {
   message: string;
 }
 
+/** A system two locations see with two different holders, as the locations report states it. */
+export interface OutsideSplit {
+  system: string;
+  holders: Record<string, string[]>;
+  message: string;
+}
+
+/** The events that open and close a split brain seen from outside, in the system's history. */
+export const OUTSIDE_SPLIT_KINDS = ['split_brain_outside', 'split_brain_outside_resolved'] as const;
+
 /** The pseudo root of a network incident: no system is at fault, a location's path is. */
 export const networkRoot = (location: string) => `location:${location}`;
 
@@ -52,6 +62,37 @@ export class NetworkIncidentRepository {
       return { open, touched };
     });
   }
+}
+
+/**
+ * Split brain seen from outside as events of the system (its history and role timeline), once
+ * when it starts and once when the locations agree again; joined to the system's open incident,
+ * when there is one, with a line on its timeline. Serialised with the incidents' lock.
+ */
+export async function reconcileOutsideSplits(ds: DataSource, current: readonly OutsideSplit[], now: number): Promise<string[]> {
+  return ds.transaction(async (m) => {
+    await m.query('select pg_advisory_xact_lock($1)', [INCIDENT_LOCK_ID]);
+    const last: { system: string; kind: string }[] = await m.query(
+      `select distinct on (system) system, kind from events
+        where kind in ('split_brain_outside', 'split_brain_outside_resolved') order by system, at desc, id desc`,
+    );
+    const open = new Set(last.filter((r) => r.kind === 'split_brain_outside').map((r) => r.system));
+    const wanted = new Map(current.map((c) => [c.system, c]));
+    const touched: string[] = [];
+    const record = async (system: string, kind: (typeof OUTSIDE_SPLIT_KINDS)[number], message: string, details: Record<string, unknown>) => {
+      const [inc]: { id: string }[] = await m.query(`select id from incidents where state = 'open' and $1 = any(systems) order by id desc limit 1`, [system]);
+      const incidentId = inc ? Number(inc.id) : null;
+      await m.query(
+        `insert into events (at, system, member, kind, severity, bad, message, details, incident_id) values ($1, $2, null, $3, $4, $5, $6, $7, $8)`,
+        [toDate(now), system, kind, kind === 'split_brain_outside' ? 'critical' : 'info', kind === 'split_brain_outside', message, JSON.stringify(details), incidentId],
+      );
+      if (incidentId !== null) await timeline(m, incidentId, now, kind, message, { ...details, system });
+      touched.push(system);
+    };
+    for (const c of current) if (!open.has(c.system)) await record(c.system, 'split_brain_outside', c.message, { holders: c.holders });
+    for (const system of open) if (!wanted.has(system)) await record(system, 'split_brain_outside_resolved', `${system}: every location sees the same holder again`, {});
+    return touched;
+  });
 }
 
 async function timeline(m: EntityManager, id: number, at: number, kind: string, message: string, details: Record<string, unknown>): Promise<void> {

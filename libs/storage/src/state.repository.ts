@@ -41,7 +41,7 @@ export interface SystemRow {
 }
 
 /** The events that say who a member is (its role) or whether it answers: the system page's role history. */
-export const ROLE_EVENT_KINDS = ['member_down', 'member_up', 'role_changed', 'promoted', 'demoted', 'rejoined', 'leader_changed', 'vip_moved', 'switch_master', 'no_primary', 'primary_restored', 'split_brain', 'split_brain_resolved', 'epoch_changed'];
+export const ROLE_EVENT_KINDS = ['member_down', 'member_up', 'role_changed', 'promoted', 'demoted', 'rejoined', 'leader_changed', 'vip_moved', 'switch_master', 'no_primary', 'primary_restored', 'split_brain', 'split_brain_resolved', 'split_brain_outside', 'split_brain_outside_resolved', 'epoch_changed'];
 
 /** Read side for the API and the metrics exporter: every replica answers from the same rows. */
 export class StateRepository {

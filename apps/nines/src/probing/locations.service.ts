@@ -7,7 +7,7 @@ import type { ConfigHolder } from '../../../../libs/config/src/config-holder';
 import type { Settings } from '../../../../libs/config/src/settings';
 import { LocationBoardReader } from '../../../../libs/probes/src/location-board';
 import { readLocationReport, type LocationReport } from '../../../../libs/probes/src/location-report';
-import { NetworkIncidentRepository } from '../../../../libs/incidents/src/network-incident.repository';
+import { NetworkIncidentRepository, reconcileOutsideSplits } from '../../../../libs/incidents/src/network-incident.repository';
 import type { Publish } from '../../../../libs/live/src/change-feed';
 import type { DataSource } from 'typeorm';
 import { AlertService } from '../alerting/alert.service';
@@ -49,6 +49,10 @@ export class LocationWatch implements OnApplicationBootstrap, OnApplicationShutd
   private running = false;
   private warnedAt = -Infinity;
   private readonly network: NetworkIncidentRepository;
+  private readonly ds: DataSource;
+  /** What this process last wrote of cuts and outside splits: the database is only asked when that changes (or every 30 s). */
+  private written?: { key: string; at: number };
+  private open = new Map<string, number>();
 
   constructor(
     @Inject(DATA_SOURCE) ds: DataSource,
@@ -61,6 +65,7 @@ export class LocationWatch implements OnApplicationBootstrap, OnApplicationShutd
     @Optional() private readonly alerts?: AlertService,
   ) {
     this.network = new NetworkIncidentRepository(ds);
+    this.ds = ds;
   }
 
   onApplicationBootstrap(): void {
@@ -82,9 +87,15 @@ export class LocationWatch implements OnApplicationBootstrap, OnApplicationShutd
       const report = await this.locations.report();
       const now = this.clock.now();
       const cut = report.locations.flatMap((l) => (l.partition ? [{ location: l.name, ...l.partition }] : []));
-      const incidents = await this.network.reconcile(cut, now);
-      for (const id of incidents.touched) this.publish({ kind: 'incident', id, at: now });
-      this.alerts!.evaluate('locations', locationAlerts(report, now, incidents.open));
+      const key = JSON.stringify([cut.map((c) => c.location), report.split_brain.map((s) => s.system)]);
+      if (!this.written || this.written.key !== key || now - this.written.at > 30_000 || this.open.size !== cut.length) {
+        const incidents = await this.network.reconcile(cut, now);
+        for (const id of incidents.touched) this.publish({ kind: 'incident', id, at: now });
+        for (const system of await reconcileOutsideSplits(this.ds, report.split_brain, now)) this.publish({ kind: 'system', name: system, at: now });
+        this.open = incidents.open;
+        this.written = { key, at: now };
+      }
+      this.alerts!.evaluate('locations', locationAlerts(report, now, this.open));
     } catch (err) {
       // Redis away: no verdict rather than a false one (each location then acts alone; see LocationGate).
       const now = this.clock.now();
