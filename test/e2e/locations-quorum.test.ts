@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumMissing } from '../support/chromium';
 import { freshDatabase } from '../support/env';
 import { NinesProcess, startNinesProcess, writeConfig } from '../support/nines-process';
 import { startRedis, type RedisNode } from '../support/servers/redis-ha';
@@ -141,5 +143,25 @@ alerting:
     assert.equal(new Set(ids).size, ids.length, 'no notification sent twice');
     const loc = await getJson(`${procs[0].url}/api/v1/locations`);
     assert.deepEqual(loc.body.locations.map((l: { name: string; up: boolean }) => [l.name, l.up]), [['dc1', true], ['dc2', true], ['dc3', false]]);
+  });
+
+  it('the console overview shows where Nines probes from: two locations up, dc3 down', { skip: chromiumMissing }, async () => {
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+      const page = await browser.newPage({ viewport: { width: 375, height: 812 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${procs[0].url}/`);
+      await page.locator('[data-location="dc3"] .badge').filter({ hasText: 'down' }).waitFor({ timeout: 15_000 });
+      assert.equal(await page.locator('[data-location="dc1"] .badge').textContent(), 'up');
+      assert.match((await page.locator('[data-location="dc1"]').textContent()) ?? '', /2 probers/);
+      assert.match((await page.locator('#loc-h').textContent()) ?? '', /2 up of 3/);
+      const wide: number = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.ok(wide <= 1, `the overview scrolls sideways by ${wide}px at 375 px`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser?.close();
+    }
   });
 });

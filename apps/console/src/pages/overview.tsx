@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { get } from '../api';
 import { ago, lag, span } from '../format';
 import type { LiveState } from '../live';
 import type { IncidentCard, SystemCard, TargetCard } from '../types';
@@ -142,6 +143,76 @@ function Targets({ targets, filter, onlyProblems }: { targets: TargetCard[]; fil
   );
 }
 
+/** GET /api/v1/locations, the parts the overview shows. */
+interface LocationsReport {
+  locations: { name: string; up: boolean; probers: number; last_seen: string; partition: null | { unreachable: string[]; message: string } }[];
+  split_brain: { system: string; message: string }[];
+  degraded: { target: string; location: string; message: string }[];
+}
+
+const LOCATIONS_EVERY_MS = 5000;
+
+/**
+ * Where Nines probes from, when probers declare locations: each location up or not, a cut
+ * location's partition, split brain seen from outside, targets some locations see down. Nothing
+ * at all for a single vantage point.
+ */
+function Locations() {
+  const [report, setReport] = useState<LocationsReport>();
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const r = await get<LocationsReport>('/api/v1/locations');
+        if (!stop) setReport(r);
+      } catch {
+        // the next round tries again; the live stream's status shows a broken connection
+      }
+      if (!stop) timer = setTimeout(load, LOCATIONS_EVERY_MS);
+    };
+    void load();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, []);
+  if (!report?.locations.length) return null;
+  return (
+    <section aria-labelledby="loc-h" class="locations">
+      <h2 id="loc-h">
+        Probing locations <span class="quiet">({report.locations.filter((l) => l.up).length} up of {report.locations.length})</span>
+      </h2>
+      <ul class="loc-list">
+        {report.locations.map((l) => (
+          <li key={l.name} data-location={l.name} class={l.up ? (l.partition ? 'h-degraded' : 'h-up') : 'h-down'}>
+            <b>{l.name}</b> <span class={`badge h-${!l.up ? 'down' : l.partition ? 'degraded' : 'up'}`}>{!l.up ? 'down' : l.partition ? 'cut off' : 'up'}</span>{' '}
+            <span class="quiet">
+              {l.probers} prober{l.probers === 1 ? '' : 's'}
+              {!l.up && `, last seen ${ago(l.last_seen)}`}
+            </span>
+            {l.partition && <p class="reason">{l.partition.message}</p>}
+          </li>
+        ))}
+      </ul>
+      {report.split_brain.map((s) => (
+        <p key={s.system} class="error" data-split-brain={s.system}>
+          {s.message}
+        </p>
+      ))}
+      {report.degraded.length > 0 && (
+        <ul class="quiet">
+          {report.degraded.slice(0, 20).map((d) => (
+            <li key={`${d.target}@${d.location}`} data-degraded={d.target}>
+              {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function OverviewPage({ live }: { live: LiveState }) {
   const [filter, setFilter] = useState('');
   const [onlyProblems, setOnlyProblems] = useState(false);
@@ -174,6 +245,7 @@ export function OverviewPage({ live }: { live: LiveState }) {
         <h2 id="inc-h">Open incidents</h2>
         <IncidentList incidents={incidents} />
       </section>
+      <Locations />
       <div class="filters" role="search">
         <label>
           Filter <input type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} placeholder="system, member or target" />
