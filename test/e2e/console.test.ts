@@ -14,14 +14,14 @@ import { tempDir } from '../support/servers/spawned';
 import { closedPort } from '../support/servers/tcp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/servers/webhook-receiver';
 import { waitFor } from '../support/wait';
+import { artifactsDir } from '../support/artifacts';
 
 /**
  * The on-call console in a real browser (Debian's chromium through playwright-core) against a
  * real Nines watching a real PostgreSQL primary + standby, with its own Redis and a real webhook
  * receiver counting what is sent.
  */
-const ROOT = join(__dirname, '../../..');
-const ARTIFACTS = join(ROOT, 'test/artifacts');
+const ARTIFACTS = artifactsDir();
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('the on-call console in a real browser', { skip: chromiumMissing }, () => {

@@ -12,14 +12,14 @@ import { startRedis, type RedisNode } from '../support/servers/redis-ha';
 import { tempDir } from '../support/servers/spawned';
 import { closedPort } from '../support/servers/tcp';
 import { waitFor } from '../support/wait';
+import { artifactsDir } from '../support/artifacts';
 
 /**
  * The public status page against a real Nines: off by default (404), then enabled by a config
  * reload, open without a token although tokens exist, showing only the published systems and
  * nothing internal, and accessible in a real browser (axe-core, light and dark, 375 px).
  */
-const ROOT = join(__dirname, '../../..');
-const ARTIFACTS = join(ROOT, 'test/artifacts');
+const ARTIFACTS = artifactsDir();
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('the public status page', () => {
