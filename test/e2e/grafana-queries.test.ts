@@ -125,7 +125,8 @@ slos:
     objective: 99.9
     window: 30d
 `);
-    nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: redisUrlFor('grafana-queries'), env: { NINES_PORT: String(ninesPort) }, readyTimeoutMs: 120_000 });
+    // One probing location (quorum of one): the verdict path feeds every panel, and the location panels have data.
+    nines = await startNinesProcess({ configPath: config, databaseUrl: db.url, redisUrl: redisUrlFor('grafana-queries'), env: { NINES_PORT: String(ninesPort), NINES_LOCATION: 'dc1' }, readyTimeoutMs: 120_000 });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     timings.ninesStartMs = Date.now() - t0;
