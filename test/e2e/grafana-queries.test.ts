@@ -204,9 +204,11 @@ slos:
     const slos = await resolve('slo');
     // No SLO exported: the queries still run, and report as empty.
     const slo = slos.length ? slos : ['no-slo-exported'];
+    const location = await resolve('location');
+    assert.deepEqual(location, ['dc1'], 'the location variable lists the probing location');
     return [
-      { name: 'All', vars: { system: systems, slo }, mustHaveData: true },
-      ...systems.map((s) => ({ name: `system=${s}`, vars: { system: [s], slo: slo.slice(0, 1) }, mustHaveData: false })),
+      { name: 'All', vars: { system: systems, slo, location }, mustHaveData: true },
+      ...systems.map((s) => ({ name: `system=${s}`, vars: { system: [s], slo: slo.slice(0, 1), location }, mustHaveData: false })),
     ];
   };
 

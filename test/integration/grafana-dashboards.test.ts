@@ -57,8 +57,8 @@ describe('Grafana provisioning', () => {
 });
 
 describe('Grafana dashboards', () => {
-  it('has the four dashboards', () => {
-    for (const f of ['availability.json', 'failovers-incidents.json', 'replication.json', 'probes.json']) byFile(f);
+  it('has the five dashboards', () => {
+    for (const f of ['availability.json', 'failovers-incidents.json', 'replication.json', 'probes.json', 'locations.json']) byFile(f);
   });
 
   for (const d of dashboards) {
@@ -136,12 +136,14 @@ describe('Grafana dashboards', () => {
         }
       });
 
-      it('has the system variable (a Prometheus query variable, multi-value with All)', () => {
-        const v = j.templating.list.find((x: Json) => x.name === 'system');
-        assert.ok(v, 'variable system');
+      // The locations dashboard is filtered by location (its series carry no system label).
+      const varName = d.file === 'locations.json' ? 'location' : 'system';
+      it(`has the ${varName} variable (a Prometheus query variable, multi-value with All)`, () => {
+        const v = j.templating.list.find((x: Json) => x.name === varName);
+        assert.ok(v, `variable ${varName}`);
         assert.equal(v.type, 'query');
         assert.equal(v.datasource.uid, 'nines-prometheus');
-        assert.match(typeof v.query === 'string' ? v.query : v.query.query, /^label_values\(\w+, system\)$/);
+        assert.match(typeof v.query === 'string' ? v.query : v.query.query, new RegExp(`^label_values\\(\\w+, ${varName}\\)$`));
         assert.ok(v.multi && v.includeAll);
         // A custom All value (".*") would reach SQL as the string '.*'; without one, All lists every value.
         assert.equal(v.allValue, undefined);
