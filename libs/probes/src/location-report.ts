@@ -1,5 +1,5 @@
 import { verdictOf, voteStaleMs, type Vote } from './location-votes';
-import { partitions, splitBrainFromOutside, type HolderView, type LocationView } from './quorum';
+import { downFrom, partitions, splitBrainFromOutside, type HolderView, type LocationView } from './quorum';
 import type { ProbeTarget } from './target';
 
 /** A location as the board knows it: when its probers last beat, and how many are live. */
@@ -67,7 +67,7 @@ export function locationReport(input: LocationReportInput): LocationReport {
     for (const l of verdict.down) {
       if (cut.has(l)) continue; // the partition says it once for all of them
       const reason = mine.get(l)?.reason;
-      degraded.push({ target: t.key, location: l, reason, message: `${t.key}: down from ${l}${reason ? ` (${reason})` : ''}; up from ${verdict.up.join(', ')}` });
+      degraded.push({ target: t.key, location: l, reason, message: `${t.key}: ${downFrom([l], () => reason)}; up from ${verdict.up.join(', ')}` });
     }
   }
 

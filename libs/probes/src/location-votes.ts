@@ -1,5 +1,5 @@
 import type { ProbeResult } from './observation';
-import { quorumVerdict, type LocationVote, type QuorumVerdict } from './quorum';
+import { downFrom, quorumVerdict, type LocationVote, type QuorumVerdict } from './quorum';
 import type { ProbeTarget } from './target';
 import type { TargetState, TargetStatus } from './target-state';
 
@@ -92,7 +92,7 @@ export function verdictState(local: TargetState, settled: SettledVerdict, verdic
 
 /** "down from dc1 (connection refused), dc3 (timeout after 3s)": the verdict's reason in words. */
 export function reasonOf(verdict: QuorumVerdict, votes: ReadonlyMap<string, Vote>): string {
-  return `down from ${verdict.down.map((l) => `${l}${votes.get(l)?.reason ? ` (${votes.get(l)!.reason})` : ''}`).join(', ')}`;
+  return downFrom(verdict.down, (l) => votes.get(l)?.reason);
 }
 
 /**

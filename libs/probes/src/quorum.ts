@@ -57,9 +57,14 @@ export function quorumVerdict(rule: QuorumRule, votes: readonly LocationVote[], 
   if (counted === 0) return { state: 'unknown', down, up, missing, quorum };
   if (down.length >= quorum) return { state: 'down', down, up, missing, quorum };
   const warning = down.length
-    ? `down from ${down.map((l) => `${l}${latest.get(l)?.reason ? ` (${latest.get(l)!.reason})` : ''}`).join(', ')}; up from ${up.join(', ')}`
+    ? `${downFrom(down, (l) => latest.get(l)?.reason)}; up from ${up.join(', ')}`
     : undefined;
   return { state: 'up', down, up, missing, quorum, warning };
+}
+
+/** "down from dc1 (connection refused), dc3": where a target is seen down, and why when known. */
+export function downFrom(locations: readonly string[], reasonOf: (location: string) => string | undefined): string {
+  return `down from ${locations.map((l) => `${l}${reasonOf(l) ? ` (${reasonOf(l)})` : ''}`).join(', ')}`;
 }
 
 export interface LocationView {
