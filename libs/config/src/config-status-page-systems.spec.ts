@@ -1,17 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config';
-import { ConfigError } from './errors';
+import { problemsIfAny } from './testing/problems';
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, {});
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = problemsIfAny;
 
 const systems = `
 systems:
