@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, send, type Me } from '../api';
 import { ago, time } from '../format';
 import type { LiveState } from '../live';
+import { Outcome } from './outcome';
 
 interface Drill {
   id: number;
@@ -70,14 +71,7 @@ export function DrillsPage({ live, me }: { live: LiveState; me: Me }) {
         </button>
         {me.mode === 'token' && <span class="quiet">Drills need a responder token.</span>}
       </form>
-      <p role="status" class="quiet">
-        {said}
-      </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Outcome said={said} error={error} />
       <h2>Recorded drills</h2>
       {!drills ? (
         <p class="quiet">Loading…</p>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, send, type Me } from '../api';
 import { ago, instant, span, time } from '../format';
 import type { LiveState } from '../live';
+import { Outcome } from './outcome';
 
 interface Measurement {
   value_ms?: number;
@@ -176,14 +177,7 @@ export function IncidentPage({ id, live, me }: { id: number; live: LiveState; me
         )}
         {!canAct && inc.state === 'open' && <span class="quiet" id="needs-responder">Acknowledging and resolving need the responder role; you are signed in as a viewer.</span>}
       </div>
-      <p role="status" class="quiet">
-        {said}
-      </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Outcome said={said} error={error} />
       <h2>Measurements</h2>
       <div class="measure">
         <Figure label="Time to detect" m={m.time_to_detect} id="ttd" />
