@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { NotifyError } from './notification';
 
 /**
  * Outbound webhooks must not be turned against the network Nines runs in: loopback, private,
@@ -61,4 +62,19 @@ export async function privateTargetReason(hostname: string): Promise<string | un
   const addrs = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
   const bad = addrs.find(isPrivateAddress);
   return bad ? privateAddressReason(bad) : undefined;
+}
+
+/**
+ * Refuses a receiver address in the network Nines runs in (unless the receiver allows private
+ * ones): a lookup that fails is retryable, a refused address is not.
+ */
+export async function assertAllowedTarget(url: URL, allowPrivate: boolean | undefined): Promise<void> {
+  if (allowPrivate) return;
+  let reason: string | undefined;
+  try {
+    reason = await privateTargetReason(url.hostname);
+  } catch (err) {
+    throw new NotifyError(`cannot resolve ${url.hostname}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}`, true);
+  }
+  if (reason) throw new NotifyError(reason, false);
 }

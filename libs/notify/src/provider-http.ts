@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { systemClock, type Clock } from '../../common/src/clock';
 import { secretScrubber } from '../../common/src/secrets';
-import { isPrivateAddress, privateAddressReason, privateTargetReason } from './address-policy';
+import { isPrivateAddress, privateAddressReason, assertAllowedTarget } from './address-policy';
 import { NotifyError } from './notification';
 
 /** Parses Retry-After: seconds or an HTTP date. */
@@ -97,15 +97,7 @@ export class ProviderHttp {
    * only when there was no answer (network, timeout: retryable) or the address is refused (not).
    */
   async send(url: URL, init: { method?: 'POST' | 'GET'; headers: Record<string, string>; body: string }, signal: AbortSignal): Promise<ProviderResponse> {
-    if (!this.e.allowPrivate) {
-      let reason: string | undefined;
-      try {
-        reason = await privateTargetReason(url.hostname);
-      } catch (err) {
-        throw new NotifyError(`cannot resolve ${url.hostname}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}`, true);
-      }
-      if (reason) throw new NotifyError(reason, false);
-    }
+    await assertAllowedTarget(url, this.e.allowPrivate);
     try {
       const r = await request(url, {
         dispatcher: this.dispatcher,

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../common/src/clock';
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { secretScrubber } from '../../common/src/secrets';
-import { privateTargetReason } from './address-policy';
+import { assertAllowedTarget } from './address-policy';
 import { firstChars, publicOnlyLookup, retryAfterMs } from './provider-http';
 import { NotifyError, type NotificationPayload, type Notifier } from './notification';
 import { renderBody } from './webhook-formats';
@@ -65,15 +65,7 @@ export class WebhookNotifier implements Notifier {
 
   async send(p: NotificationPayload, signal: AbortSignal): Promise<void> {
     const url = new URL(this.r.url);
-    if (!this.r.allowPrivate) {
-      let reason: string | undefined;
-      try {
-        reason = await privateTargetReason(url.hostname);
-      } catch (err) {
-        throw new NotifyError(`cannot resolve ${url.hostname}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}`, true);
-      }
-      if (reason) throw new NotifyError(reason, false);
-    }
+    await assertAllowedTarget(url, this.r.allowPrivate);
     const body = JSON.stringify(renderBody(this.r.format, p));
     const stamp = Math.floor(this.clock.now() / 1000);
     const headers: Record<string, string> = {
